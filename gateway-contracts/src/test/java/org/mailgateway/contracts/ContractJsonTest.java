@@ -1,0 +1,51 @@
+package org.mailgateway.contracts;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ContractJsonTest {
+
+    @Test
+    void envelopeSurvivesARoundTrip() {
+        Envelope envelope = new Envelope("01JDQ3W6Z7K3M8N9P0Q1R2S3T4", Instant.parse("2026-11-28T06:30:00.123Z"),
+                "203.0.113.7", "mail.example.org", "ESMTP", "", List.of("a@example.test", "b@example.test"), 1234,
+                "ingress-1");
+
+        byte[] json = ContractJson.write(envelope);
+
+        assertEquals(envelope, ContractJson.read(json, Envelope.class));
+        assertTrue(new String(json, StandardCharsets.UTF_8).contains("\"receivedAt\":\"2026-11-28T06:30:00.123Z\""));
+    }
+
+    @Test
+    void verdictSurvivesARoundTrip() {
+        Verdict verdict = new Verdict(Verdict.Action.QUARANTINE, 1002.5, 5.0,
+                List.of(new RuleHit("GTUBE", 1000, "the message contains the GTUBE test string"),
+                        new RuleHit("HELO_NOT_FQDN", 2.5, "HELO name 'x' is not a fully qualified domain name")),
+                Instant.parse("2026-11-28T06:30:01Z"));
+
+        assertEquals(verdict, ContractJson.read(ContractJson.write(verdict), Verdict.class));
+    }
+
+    @Test
+    void unknownFieldsFromANewerProducerAreIgnored() {
+        byte[] json = ("{\"rule\":\"X\",\"score\":1.0,\"reason\":\"r\",\"addedLater\":true}").getBytes(StandardCharsets.UTF_8);
+
+        assertEquals(new RuleHit("X", 1.0, "r"), ContractJson.read(json, RuleHit.class));
+    }
+
+    @Test
+    void missingOrBrokenMetadataIsAMalformedRecord() {
+        assertThrows(MalformedRecordException.class, () -> ContractJson.read(null, Envelope.class));
+        assertThrows(MalformedRecordException.class,
+                () -> ContractJson.read("{\"messageId\":".getBytes(StandardCharsets.UTF_8), Envelope.class));
+        assertThrows(MalformedRecordException.class,
+                () -> ContractJson.read("{\"messageId\":\"x\"}".getBytes(StandardCharsets.UTF_8), Envelope.class));
+    }
+}

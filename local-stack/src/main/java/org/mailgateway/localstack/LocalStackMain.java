@@ -1,0 +1,132 @@
+package org.mailgateway.localstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.mailgateway.localstack.process.ManagedProcess;
+import org.mailgateway.localstack.process.ServiceProcess;
+
+/**
+ * The process behind {@code ./gateway up}: starts a {@link Stack}, writes {@code run/stack.env} (endpoints and
+ * process ids for the script) and {@code run/ready}, restarts a service that dies, and stops everything in
+ * order on SIGTERM ({@code ./gateway down}). Settings come from the environment:
+ * {@code GATEWAY_PROJECT_DIR}, {@code GATEWAY_DATA_DIR}, {@code GATEWAY_SMTP_PORT}, {@code GATEWAY_KAFKA_PORT},
+ * {@code GATEWAY_KAFKA_CONTROLLER_PORT}, {@code GATEWAY_POSTGRES_PORT} and
+ * {@code GATEWAY_HTTP_PORT_<MODULE>} (e.g. {@code GATEWAY_HTTP_PORT_ADMIN_API}); every other
+ * {@code GATEWAY_*} and {@code QUARKUS_*} variable reaches the services unchanged.
+ */
+public final class LocalStackMain {
+
+    private static final Duration SUPERVISION_INTERVAL = Duration.ofSeconds(5);
+
+    private LocalStackMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        if (args.length != 1 || !args[0].equals("run")) {
+            System.err.println("usage: java -jar local-stack.jar run   (normally started by ./gateway up)");
+            System.exit(2);
+        }
+        Map<String, String> env = System.getenv();
+        StackOptions options = new StackOptions()
+                .projectDir(Path.of(env.getOrDefault("GATEWAY_PROJECT_DIR", ".")).toAbsolutePath().normalize())
+                .dataDir(Path.of(env.getOrDefault("GATEWAY_DATA_DIR", ".gateway-data")).toAbsolutePath().normalize())
+                .smtpPort(intEnv(env, "GATEWAY_SMTP_PORT", 2525))
+                .kafkaPorts(intEnv(env, "GATEWAY_KAFKA_PORT", 19092), intEnv(env, "GATEWAY_KAFKA_CONTROLLER_PORT", 19093))
+                .postgresPort(intEnv(env, "GATEWAY_POSTGRES_PORT", 15432));
+        for (GatewayService service : GatewayService.values()) {
+            options.httpPort(service, intEnv(env, "GATEWAY_HTTP_PORT_" + service.module().toUpperCase().replace('-', '_'),
+                    service.defaultHttpPort()));
+        }
+
+        Path runDir = options.dataDir().resolve("run");
+        deleteIfExists(runDir.resolve("ready"));
+        Stack stack = new Stack(options);
+        CountDownLatch stopping = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopping.countDown();
+            log("stopping");
+            deleteIfExists(runDir.resolve("ready"));
+            stack.close();
+            log("stopped");
+        }, "stack-shutdown"));
+
+        log("starting PostgreSQL, Kafka and the services; data in " + options.dataDir());
+        try {
+            stack.start();
+        } catch (RuntimeException e) {
+            log("start failed: " + e.getMessage());
+            System.exit(1);
+        }
+        writeState(stack, runDir);
+        log("ready: SMTP 127.0.0.1:" + stack.smtpPort() + ", admin API " + stack.adminUrl());
+        supervise(stack, runDir, stopping);
+    }
+
+    /** Restarts a service that died (a crash must not take the local gateway down for good). */
+    private static void supervise(Stack stack, Path runDir, CountDownLatch stopping) throws InterruptedException {
+        while (!stopping.await(SUPERVISION_INTERVAL.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            for (GatewayService service : GatewayService.values()) {
+                ManagedProcess process = stack.service(service).process();
+                if (!process.isAlive() && stopping.getCount() > 0) {
+                    log(service.module() + " exited; restarting it (see " + process.logFile() + ")");
+                    try {
+                        stack.restart(service);
+                        writeState(stack, runDir);
+                    } catch (RuntimeException e) {
+                        log("restart of " + service.module() + " failed: " + e.getMessage());
+                    }
+                }
+            }
+        }
+    }
+
+    private static void writeState(Stack stack, Path runDir) {
+        StringBuilder state = new StringBuilder();
+        state.append("SMTP=127.0.0.1:").append(stack.smtpPort()).append('\n');
+        state.append("ADMIN_URL=").append(stack.adminUrl()).append('\n');
+        state.append("KAFKA=").append(stack.kafkaBootstrapServers()).append('\n');
+        state.append("POSTGRES=").append(stack.postgres().jdbcUrl()).append('\n');
+        state.append("PID_LAUNCHER=").append(ProcessHandle.current().pid()).append('\n');
+        state.append("PID_KAFKA=").append(stack.kafka().pid()).append('\n');
+        for (GatewayService service : GatewayService.values()) {
+            ServiceProcess process = stack.service(service);
+            String key = service.module().toUpperCase().replace('-', '_');
+            state.append("PID_").append(key).append('=').append(process.process().pid()).append('\n');
+            state.append("HTTP_").append(key).append('=').append(process.baseUrl()).append('\n');
+        }
+        try {
+            Files.createDirectories(runDir);
+            Path tmp = runDir.resolve("stack.env.tmp");
+            Files.writeString(tmp, state, StandardCharsets.UTF_8);
+            Files.move(tmp, runDir.resolve("stack.env"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.writeString(runDir.resolve("ready"), Instant.now() + "\n", StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int intEnv(Map<String, String> env, String name, int fallback) {
+        String value = env.get(name);
+        return value == null || value.isBlank() ? fallback : Integer.parseInt(value.trim());
+    }
+
+    private static void deleteIfExists(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void log(String message) {
+        System.out.println(Instant.now() + " local-stack: " + message);
+    }
+}

@@ -1,0 +1,185 @@
+package org.mailgateway.localstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.mailgateway.localstack.kafka.GatewayTopics;
+import org.mailgateway.localstack.kafka.KafkaBrokerMain;
+import org.mailgateway.localstack.postgres.EmbeddedPostgresServer;
+import org.mailgateway.localstack.process.ManagedProcess;
+import org.mailgateway.localstack.process.ServiceProcess;
+
+/**
+ * The whole gateway on one machine: a real PostgreSQL, a real Kafka broker (a child JVM) and the four
+ * services (child JVMs), wired together through environment variables. {@code ./gateway up} runs one
+ * through {@link LocalStackMain}; the system tests run one per test class and stop or kill its parts.
+ *
+ * <p>Data layout under {@link StackOptions#dataDir()}: {@code kafka/}, {@code postgres/}, {@code logs/}
+ * and the admin API key file written by admin-api.
+ */
+public final class Stack implements AutoCloseable {
+
+    private static final Duration READY_TIMEOUT = Duration.ofMinutes(4);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(30);
+
+    private final StackOptions options;
+    private final Map<GatewayService, ServiceProcess> services = new EnumMap<>(GatewayService.class);
+    private EmbeddedPostgresServer postgres;
+    private ManagedProcess kafka;
+
+    public Stack(StackOptions options) {
+        this.options = options;
+    }
+
+    /** Starts everything and returns when every service reports ready. */
+    public Stack start() {
+        try {
+            Files.createDirectories(options.dataDir());
+            CompletableFuture<EmbeddedPostgresServer> pg = CompletableFuture.supplyAsync(() -> EmbeddedPostgresServer.start(
+                    options.dataDir().resolve("postgres"), options.postgresPort(), options.durable()));
+            startKafka();
+            postgres = pg.join();
+            for (GatewayService service : GatewayService.values()) {
+                services.put(service, newService(service));
+            }
+            // queue-service owns the schema: let it migrate before admin-api reads the tables
+            startService(GatewayService.QUEUE_SERVICE);
+            List<CompletableFuture<Void>> others = new ArrayList<>();
+            for (GatewayService service : List.of(GatewayService.POLICY_SERVICE, GatewayService.SMTP_INGRESS,
+                    GatewayService.ADMIN_API)) {
+                others.add(CompletableFuture.runAsync(() -> startService(service)));
+            }
+            CompletableFuture.allOf(others.toArray(CompletableFuture[]::new)).join();
+            return this;
+        } catch (IOException e) {
+            close();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException e) {
+            close();
+            throw e instanceof CompletionException && e.getCause() instanceof RuntimeException re ? re : e;
+        }
+    }
+
+    /** Starts the broker (again, after {@link #kafka()} was stopped) and waits until it takes the topics. */
+    public void startKafka() {
+        if (kafka == null) {
+            kafka = new ManagedProcess("kafka",
+                    ManagedProcess.java(List.of("-Xms128m", "-Xmx512m", "-XX:+ExitOnOutOfMemoryError",
+                            "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                            "-cp", System.getProperty("java.class.path")),
+                            KafkaBrokerMain.class.getName(), options.dataDir().resolve("kafka").toString(),
+                            Integer.toString(options.kafkaPort()), Integer.toString(options.kafkaControllerPort())),
+                    Map.of(), options.dataDir().resolve("logs/kafka.log"));
+        }
+        kafka.start();
+        GatewayTopics.ensure(kafkaBootstrapServers(), READY_TIMEOUT, () -> {
+            if (!kafka.isAlive()) {
+                throw new IllegalStateException("the Kafka broker exited while starting; its log ends with:\n"
+                        + kafka.logTail(40));
+            }
+        });
+    }
+
+    private ServiceProcess newService(GatewayService service) {
+        int httpPort = options.httpPort(service);
+        Map<String, String> env = new HashMap<>();
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
+        env.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrapServers());
+        env.put("GATEWAY_DATA_DIR", options.dataDir().toAbsolutePath().toString());
+        env.put("GATEWAY_SMTP_PORT", Integer.toString(options.smtpPort()));
+        env.put("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl());
+        env.put("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl());
+        env.put("QUARKUS_DATASOURCE_USERNAME", EmbeddedPostgresServer.USER);
+        env.put("QUARKUS_DATASOURCE_PASSWORD", EmbeddedPostgresServer.PASSWORD);
+        env.putAll(options.environment());
+        env.putAll(options.environment(service));
+        List<String> jvm = List.of("-Xms64m", "-Xmx384m", "-XX:+ExitOnOutOfMemoryError");
+        ManagedProcess process = new ManagedProcess(service.module(),
+                ManagedProcess.java(jvm, "-jar", service.runnableJar(options.projectDir()).toString()), env,
+                options.dataDir().resolve("logs/" + service.module() + ".log"));
+        return new ServiceProcess(process, httpPort);
+    }
+
+    private void startService(GatewayService service) {
+        ServiceProcess process = services.get(service);
+        if (!Files.exists(service.runnableJar(options.projectDir()))) {
+            throw new IllegalStateException(service.runnableJar(options.projectDir()) + " is missing: build first");
+        }
+        process.start();
+        process.awaitReady(READY_TIMEOUT);
+    }
+
+    /** Starts a service again (after a stop or a kill) and waits until it is ready. */
+    public void restart(GatewayService service) {
+        startService(service);
+    }
+
+    public ServiceProcess service(GatewayService service) {
+        return services.get(service);
+    }
+
+    public ManagedProcess kafka() {
+        return kafka;
+    }
+
+    public EmbeddedPostgresServer postgres() {
+        return postgres;
+    }
+
+    public String kafkaBootstrapServers() {
+        return "127.0.0.1:" + options.kafkaPort();
+    }
+
+    public int smtpPort() {
+        return options.smtpPort();
+    }
+
+    public String adminUrl() {
+        return services.get(GatewayService.ADMIN_API).baseUrl();
+    }
+
+    /** The admin API key: the one configured, or the one admin-api generated on its first start. */
+    public String adminKey() {
+        String configured = options.environment().get("GATEWAY_ADMIN_KEY");
+        if (configured != null) {
+            return configured;
+        }
+        try {
+            return Files.readString(options.dataDir().resolve("admin-api-key"), StandardCharsets.UTF_8).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException("admin-api has not written its key yet", e);
+        }
+    }
+
+    public StackOptions options() {
+        return options;
+    }
+
+    /** Stops the services (gracefully, ingress first so no new mail arrives), then Kafka, then PostgreSQL. */
+    @Override
+    public void close() {
+        for (GatewayService service : List.of(GatewayService.SMTP_INGRESS, GatewayService.POLICY_SERVICE,
+                GatewayService.QUEUE_SERVICE, GatewayService.ADMIN_API)) {
+            ServiceProcess process = services.get(service);
+            if (process != null) {
+                process.process().stop(STOP_GRACE);
+            }
+        }
+        if (kafka != null) {
+            kafka.stop(STOP_GRACE);
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+}

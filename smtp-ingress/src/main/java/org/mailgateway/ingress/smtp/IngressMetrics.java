@@ -1,0 +1,69 @@
+package org.mailgateway.ingress.smtp;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.mailgateway.smtp.codec.SmtpReply;
+
+/** What the ingress counts, exported at {@code /q/metrics} (names in Prometheus form: gateway_smtp_...). */
+public final class IngressMetrics {
+
+    private final MeterRegistry registry;
+    private final AtomicInteger active = new AtomicInteger();
+    private final Counter connections;
+    private final Counter accepted;
+    private final Counter refusedMessages;
+    private final Counter deferred;
+    private final Counter relayRefused;
+    private final DistributionSummary acceptedBytes;
+
+    public IngressMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        registry.gauge("gateway.smtp.connections.active", active);
+        this.connections = Counter.builder("gateway.smtp.connections").description("SMTP connections accepted").register(registry);
+        this.accepted = Counter.builder("gateway.smtp.messages").tag("result", "accepted")
+                .description("messages by outcome at the end of DATA").register(registry);
+        this.refusedMessages = Counter.builder("gateway.smtp.messages").tag("result", "refused").register(registry);
+        this.deferred = Counter.builder("gateway.smtp.messages").tag("result", "tempfail").register(registry);
+        this.relayRefused = Counter.builder("gateway.smtp.relay.refused")
+                .description("recipients refused by relay control").register(registry);
+        this.acceptedBytes = DistributionSummary.builder("gateway.smtp.message.size").baseUnit("bytes").register(registry);
+    }
+
+    void connectionOpened() {
+        active.incrementAndGet();
+        connections.increment();
+    }
+
+    void connectionClosed() {
+        active.decrementAndGet();
+    }
+
+    public int activeConnections() {
+        return active.get();
+    }
+
+    void messageAccepted(long bytes) {
+        accepted.increment();
+        acceptedBytes.record(bytes);
+    }
+
+    void messageRefused() {
+        refusedMessages.increment();
+    }
+
+    void messageDeferred() {
+        deferred.increment();
+    }
+
+    void relayRefused() {
+        relayRefused.increment();
+    }
+
+    /** Refusals by enhanced status code: the signal an operator graphs during a flood. */
+    void refused(SmtpReply reply) {
+        registry.counter("gateway.smtp.refusals", "code", String.valueOf(reply.code()),
+                "status", reply.enhancedCode() == null ? "none" : reply.enhancedCode()).increment();
+    }
+}
