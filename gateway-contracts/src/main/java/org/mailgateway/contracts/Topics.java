@@ -18,6 +18,15 @@ public final class Topics {
     /** Block and allow entries keyed by CIDR; compacted, a tombstone removes an entry. */
     public static final String POLICY_BLOCKLIST = "policy.blocklist";
 
+    /**
+     * {@code mail.inbound} records that policy-service cannot read (no or a broken envelope header): kept
+     * aside for a person instead of being dropped. Named in policy-service's configuration too.
+     */
+    public static final String MAIL_INBOUND_DEAD_LETTER = "mail.inbound.dead-letter";
+
+    /** {@code mail.verdicts} records that queue-service cannot read. Named in queue-service's configuration too. */
+    public static final String MAIL_VERDICTS_DEAD_LETTER = "mail.verdicts.dead-letter";
+
     private Topics() {
     }
 }

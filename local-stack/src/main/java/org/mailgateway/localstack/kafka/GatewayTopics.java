@@ -37,7 +37,10 @@ public final class GatewayTopics {
                 new Spec(Topics.MAIL_INBOUND, MAIL_PARTITIONS, mail),
                 new Spec(Topics.SMTP_SESSIONS, MAIL_PARTITIONS, Map.of()),
                 new Spec(Topics.MAIL_VERDICTS, MAIL_PARTITIONS, mail),
-                new Spec(Topics.POLICY_BLOCKLIST, 1, Map.of("cleanup.policy", "compact")));
+                new Spec(Topics.POLICY_BLOCKLIST, 1, Map.of("cleanup.policy", "compact")),
+                // records a service could not read (no or a broken header): kept for a person to look at
+                new Spec(Topics.MAIL_INBOUND_DEAD_LETTER, 1, mail),
+                new Spec(Topics.MAIL_VERDICTS_DEAD_LETTER, 1, mail));
     }
 
     /**

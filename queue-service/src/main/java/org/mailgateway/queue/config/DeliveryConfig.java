@@ -1,0 +1,61 @@
+package org.mailgateway.queue.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** How and where the queue service delivers. Each key also works as an environment variable (GATEWAY_DELIVERY_...). */
+@ConfigMapping(prefix = "gateway.delivery")
+public interface DeliveryConfig {
+
+    /**
+     * The transport map: {@code domain=[host]:port} entries, comma separated; {@code *} matches every domain
+     * without an entry of its own. Brackets mean "this host, no MX lookup", as in Postfix.
+     */
+    @WithDefault("*=[127.0.0.1]:2526")
+    List<String> routes();
+
+    /** The name the gateway announces in EHLO to the downstream; the machine's name when unset. */
+    Optional<String> heloName();
+
+    /** How often the delivery loop looks for due work (it is also woken when new mail arrives). */
+    @WithDefault("PT1S")
+    Duration pollInterval();
+
+    /** Recipients claimed per round of the delivery loop. */
+    @WithDefault("100")
+    int batchSize();
+
+    /** How long a claimed delivery belongs to one instance; after that another may retry it (a crash). */
+    @WithDefault("PT15M")
+    Duration lease();
+
+    @WithDefault("PT30S")
+    Duration connectTimeout();
+
+    /** How long to wait for each reply of the downstream (RFC 5321 section 4.5.3.2 suggests minutes). */
+    @WithDefault("PT5M")
+    Duration replyTimeout();
+
+    Retry retry();
+
+    interface Retry {
+
+        /** Wait before the first retry of a temporary failure. */
+        @WithDefault("PT1M")
+        Duration initial();
+
+        /** Each further retry waits this much longer, up to {@link #max()}. */
+        @WithDefault("2.0")
+        double multiplier();
+
+        @WithDefault("PT1H")
+        Duration max();
+
+        /** A message still undelivered after this long is expired and recorded as failed. */
+        @WithDefault("P5D")
+        Duration maxLifetime();
+    }
+}

@@ -1,0 +1,119 @@
+package org.mailgateway.queue.messaging;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.vertx.pgclient.PgException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+import org.mailgateway.contracts.ContractJson;
+import org.mailgateway.contracts.Envelope;
+import org.mailgateway.contracts.MalformedRecordException;
+import org.mailgateway.contracts.RecordHeaders;
+import org.mailgateway.contracts.Verdict;
+import org.mailgateway.queue.service.DeliveryService;
+import org.mailgateway.queue.store.MailStore;
+import org.mailgateway.queue.store.NewMessage;
+
+/**
+ * {@code mail.verdicts} in: each judged message is stored (quarantined, or queued for delivery) before its
+ * offset may be committed, so a crash never loses one; a redelivered record finds its id already stored and
+ * changes nothing. While PostgreSQL is away the store is retried and consumption waits.
+ */
+@ApplicationScoped
+public class VerdictConsumer {
+
+    private static final Logger LOG = Logger.getLogger(VerdictConsumer.class);
+
+    private final MailStore store;
+    private final DeliveryService delivery;
+    private final MeterRegistry registry;
+
+    public VerdictConsumer(MailStore store, DeliveryService delivery, MeterRegistry registry) {
+        this.store = store;
+        this.delivery = delivery;
+        this.registry = registry;
+    }
+
+    @Incoming("mail-verdicts")
+    public Uni<Void> consume(Message<byte[]> record) {
+        NewMessage message;
+        try {
+            message = read(record);
+        } catch (MalformedRecordException e) {
+            registry.counter("gateway.queue.malformed").increment();
+            LOG.errorf("record without a readable envelope or verdict goes to the dead-letter topic: %s", e.getMessage());
+            return Uni.createFrom().completionStage(record.nack(e));
+        }
+        return store.store(message)
+                .onFailure(VerdictConsumer::mayPass).invoke(e ->
+                        LOG.warnf("cannot store %s yet (retrying): %s", message.envelope().messageId(), e))
+                .onFailure(VerdictConsumer::mayPass).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10))
+                .indefinitely()
+                .invoke(isNew -> afterStore(message, isNew))
+                .chain(() -> Uni.createFrom().completionStage(record.ack()))
+                .onFailure().recoverWithUni(e -> {
+                    registry.counter("gateway.queue.unstorable").increment();
+                    LOG.errorf("the store refuses %s for good; it goes to the dead-letter topic: %s",
+                            message.envelope().messageId(), e);
+                    return Uni.createFrom().completionStage(record.nack(e));
+                });
+    }
+
+    /**
+     * Whether a store failure may go away by itself (PostgreSQL down, restarting, overloaded): then consumption
+     * waits and retries. Data, constraint and statement errors (SQLSTATE classes 22, 23, 42) never pass.
+     */
+    static boolean mayPass(Throwable failure) {
+        if (failure instanceof PgException pg && pg.getSqlState() != null) {
+            String sqlClass = pg.getSqlState().substring(0, 2);
+            return !(sqlClass.equals("22") || sqlClass.equals("23") || sqlClass.equals("42"));
+        }
+        return true;
+    }
+
+    private void afterStore(NewMessage message, boolean isNew) {
+        Envelope envelope = message.envelope();
+        if (!isNew) {
+            registry.counter("gateway.queue.duplicates").increment();
+            LOG.infof("already stored: id=%s (a redelivered record; nothing to do)", envelope.messageId());
+            return;
+        }
+        registry.counter("gateway.queue.stored", "action", message.verdict().action().name()).increment();
+        LOG.infof("stored: id=%s client=%s from=<%s> rcpts=%d action=%s score=%.1f", envelope.messageId(), envelope.clientIp(),
+                envelope.mailFrom(), envelope.recipients().size(), message.verdict().action(), message.verdict().score());
+        if (message.verdict().action() == Verdict.Action.DELIVER) {
+            delivery.wake();
+        }
+    }
+
+    private NewMessage read(Message<byte[]> record) {
+        Headers headers = record.getMetadata(IncomingKafkaRecordMetadata.class)
+                .map(IncomingKafkaRecordMetadata::getHeaders)
+                .orElseThrow(() -> new MalformedRecordException("not a Kafka record"));
+        byte[] envelopeJson = value(headers, RecordHeaders.ENVELOPE);
+        Envelope envelope = ContractJson.read(envelopeJson, Envelope.class);
+        Verdict verdict = ContractJson.read(value(headers, RecordHeaders.VERDICT), Verdict.class);
+        if (record.getPayload() == null) {
+            throw new MalformedRecordException("record " + envelope.messageId() + " has no message bytes");
+        }
+        List<NewMessage.NewDelivery> deliveries = verdict.action() == Verdict.Action.DELIVER
+                ? envelope.recipients().stream().distinct()
+                        .map(r -> new NewMessage.NewDelivery(r, delivery.destinationOf(r))).toList()
+                : List.of();
+        return new NewMessage(envelope, new String(envelopeJson, StandardCharsets.UTF_8), verdict,
+                new String(ContractJson.write(verdict.hits()), StandardCharsets.UTF_8), record.getPayload(), deliveries);
+    }
+
+    private static byte[] value(Headers headers, String name) {
+        Header header = headers.lastHeader(name);
+        return header == null ? null : header.value();
+    }
+}

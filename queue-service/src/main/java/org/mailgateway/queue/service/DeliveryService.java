@@ -1,0 +1,180 @@
+package org.mailgateway.queue.service;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.Logger;
+import org.mailgateway.queue.config.DeliveryConfig;
+import org.mailgateway.queue.delivery.Backoff;
+import org.mailgateway.queue.delivery.Destination;
+import org.mailgateway.queue.delivery.RecipientResult;
+import org.mailgateway.queue.delivery.Routes;
+import org.mailgateway.queue.delivery.SmtpDeliveryClient;
+import org.mailgateway.queue.store.ClaimedDelivery;
+import org.mailgateway.queue.store.DeliveryUpdate;
+import org.mailgateway.queue.store.MailStore;
+import org.mailgateway.queue.store.MessageContent;
+import org.mailgateway.queue.store.NewMessage;
+
+/**
+ * The delivery loop: leases due recipients from the store, delivers each message once per next hop, and
+ * records the outcome: delivered, failed, or deferred with an exponentially growing delay until the queue
+ * lifetime runs out. It runs every poll interval and whenever new mail was stored. Several instances can run
+ * at once; the store's leases keep them from sending the same recipient twice.
+ */
+@ApplicationScoped
+public class DeliveryService {
+
+    private static final Logger LOG = Logger.getLogger(DeliveryService.class);
+
+    private final Vertx vertx;
+    private final MailStore store;
+    private final DeliveryConfig config;
+    private final MeterRegistry registry;
+    private final Routes routes;
+    private final Backoff backoff;
+    private final Clock clock = Clock.systemUTC();
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicBoolean again = new AtomicBoolean();
+    private SmtpDeliveryClient client;
+    private long timer = -1;
+
+    public DeliveryService(Vertx vertx, MailStore store, DeliveryConfig config, MeterRegistry registry) {
+        this.vertx = vertx;
+        this.store = store;
+        this.config = config;
+        this.registry = registry;
+        this.routes = Routes.parse(config.routes());
+        this.backoff = new Backoff(config.retry().initial(), config.retry().multiplier(), config.retry().max());
+    }
+
+    void start(@Observes StartupEvent event) {
+        client = new SmtpDeliveryClient(vertx, config.heloName().orElseGet(DeliveryService::localHostname),
+                config.connectTimeout(), config.replyTimeout());
+        timer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> wake());
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+    }
+
+    /** The next hop of a recipient under the current routes, in the form stored with each delivery. */
+    public String destinationOf(String recipient) {
+        return routes.forRecipient(recipient).map(Destination::toString).orElse(NewMessage.NewDelivery.NO_ROUTE);
+    }
+
+    /** Runs a round now (or right after the one in progress). */
+    public void wake() {
+        if (!running.compareAndSet(false, true)) {
+            again.set(true);
+            return;
+        }
+        again.set(false);
+        store.claimDue(config.batchSize(), config.lease())
+                .chain(this::deliverAll)
+                .subscribe().with(claimed -> finishRound(claimed >= config.batchSize()), error -> {
+                    LOG.warnf("delivery round failed (will retry): %s", error.toString());
+                    finishRound(false);
+                });
+    }
+
+    private void finishRound(boolean moreWaiting) {
+        running.set(false);
+        if (moreWaiting || again.get()) {
+            vertx.runOnContext(v -> wake());
+        }
+    }
+
+    private Uni<Integer> deliverAll(List<ClaimedDelivery> claimed) {
+        if (claimed.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        Map<String, List<ClaimedDelivery>> groups = new LinkedHashMap<>();
+        for (ClaimedDelivery delivery : claimed) {
+            groups.computeIfAbsent(delivery.messageId() + " " + delivery.destination(), k -> new ArrayList<>()).add(delivery);
+        }
+        List<String> ids = claimed.stream().map(ClaimedDelivery::messageId).distinct().toList();
+        return store.loadContent(ids).chain(contents -> {
+            List<Uni<List<DeliveryUpdate>>> attempts = new ArrayList<>();
+            for (List<ClaimedDelivery> group : groups.values()) {
+                attempts.add(attempt(group, contents.get(group.get(0).messageId())));
+            }
+            return Uni.join().all(attempts).andCollectFailures()
+                    .map(lists -> lists.stream().flatMap(List::stream).toList())
+                    .chain(store::record)
+                    .replaceWith(claimed.size());
+        });
+    }
+
+    /** One message to one next hop. */
+    private Uni<List<DeliveryUpdate>> attempt(List<ClaimedDelivery> group, MessageContent content) {
+        ClaimedDelivery first = group.get(0);
+        List<String> recipients = group.stream().map(ClaimedDelivery::recipient).toList();
+        String destinationText = first.destination().equals(NewMessage.NewDelivery.NO_ROUTE)
+                ? destinationOf(first.recipient()) : first.destination();
+        Optional<Destination> destination = destinationText.equals(NewMessage.NewDelivery.NO_ROUTE)
+                ? Optional.empty() : Optional.of(Destination.parse(destinationText));
+        if (content == null || content.raw() == null || destination.isEmpty()) {
+            String why = destination.isEmpty() ? "no route for this recipient's domain in gateway.delivery.routes"
+                    : "the message bytes are missing from the store";
+            return Uni.createFrom().item(updates(group, content, recipients.stream()
+                    .map(r -> new RecipientResult(r, RecipientResult.Outcome.DEFERRED, why)).toList()));
+        }
+        return Uni.createFrom().completionStage(() -> client.deliver(destination.get(), content.mailFrom(), recipients,
+                        Buffer.buffer(content.raw())).toCompletionStage())
+                .map(results -> {
+                    for (RecipientResult result : results) {
+                        registry.counter("gateway.delivery.attempts", "outcome", result.outcome().name()).increment();
+                        LOG.infof("delivery: id=%s to=<%s> relay=%s outcome=%s reply=%s", first.messageId(), result.recipient(),
+                                destinationText, result.outcome(), result.reply());
+                    }
+                    return updates(group, content, results);
+                });
+    }
+
+    private List<DeliveryUpdate> updates(List<ClaimedDelivery> group, MessageContent content, List<RecipientResult> results) {
+        Instant now = clock.instant();
+        List<DeliveryUpdate> updates = new ArrayList<>();
+        for (int i = 0; i < group.size(); i++) {
+            ClaimedDelivery claimed = group.get(i);
+            RecipientResult result = results.get(i);
+            DeliveryUpdate.State state = switch (result.outcome()) {
+                case DELIVERED -> DeliveryUpdate.State.DELIVERED;
+                case FAILED -> DeliveryUpdate.State.FAILED;
+                case DEFERRED -> content != null
+                        && now.isAfter(content.receivedAt().plus(config.retry().maxLifetime()))
+                        ? DeliveryUpdate.State.EXPIRED : DeliveryUpdate.State.DEFERRED;
+            };
+            Instant next = state == DeliveryUpdate.State.DEFERRED
+                    ? now.plus(backoff.afterAttempts(claimed.attempts(), ThreadLocalRandom.current())) : null;
+            updates.add(new DeliveryUpdate(claimed.messageId(), claimed.recipient(), state, next, result.reply()));
+        }
+        return updates;
+    }
+
+    private static String localHostname() {
+        try {
+            return InetAddress.getLocalHost().getCanonicalHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package org.mailgateway.queue.store;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.buffer.Buffer;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The SQL of the mail store (schema: db/migration). Nothing but statements and row mapping. */
+@ApplicationScoped
+public class MailStore {
+
+    private static final String INSERT_MESSAGE = """
+            INSERT INTO message (id, received_at, client_ip, helo_name, mail_from, recipients, size, envelope,
+                                 action, score, hits, decided_at, raw)
+            VALUES ($1, $2, $3::text::inet, $4, $5, $6, $7, $8::text::jsonb, $9, $10, $11::text::jsonb, $12, $13)
+            ON CONFLICT (id) DO NOTHING""";
+
+    private static final String INSERT_DELIVERY = """
+            INSERT INTO delivery (message_id, recipient, destination, state, next_attempt_at)
+            VALUES ($1, $2, $3, 'QUEUED', now())
+            ON CONFLICT DO NOTHING""";
+
+    private static final String CLAIM_DUE = """
+            UPDATE delivery d
+               SET lease_until = now() + make_interval(secs => $2), attempts = d.attempts + 1, last_attempt_at = now()
+              FROM (SELECT message_id, recipient FROM delivery
+                     WHERE state IN ('QUEUED', 'DEFERRED') AND next_attempt_at <= now()
+                       AND (lease_until IS NULL OR lease_until < now())
+                     ORDER BY next_attempt_at
+                     LIMIT $1
+                       FOR UPDATE SKIP LOCKED) due
+             WHERE d.message_id = due.message_id AND d.recipient = due.recipient
+            RETURNING d.message_id, d.recipient, d.destination, d.attempts""";
+
+    private static final String LOAD_CONTENT = "SELECT id, mail_from, received_at, raw FROM message WHERE id = ANY($1)";
+
+    private static final String UPDATE_DELIVERY = """
+            UPDATE delivery
+               SET state = $3, next_attempt_at = coalesce($4, next_attempt_at), last_reply = $5, lease_until = NULL,
+                   delivered_at = CASE WHEN $3 = 'DELIVERED' THEN now() ELSE delivered_at END
+             WHERE message_id = $1 AND recipient = $2""";
+
+    /** Once every recipient has a message, its bytes are no longer needed. */
+    private static final String DROP_DELIVERED_CONTENT = """
+            UPDATE message m SET raw = NULL
+             WHERE m.id = ANY($1) AND m.raw IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.message_id = m.id AND d.state <> 'DELIVERED')""";
+
+    private final Pool pool;
+
+    public MailStore(Pool pool) {
+        this.pool = pool;
+    }
+
+    /**
+     * Stores a judged message and its deliveries in one transaction.
+     *
+     * @return true when it is new; false when a message with this id was stored before (a redelivered record)
+     */
+    public Uni<Boolean> store(NewMessage message) {
+        var e = message.envelope();
+        var v = message.verdict();
+        Tuple row = Tuple.tuple()
+                .addString(e.messageId())
+                .addOffsetDateTime(utc(e.receivedAt()))
+                .addString(e.clientIp())
+                .addString(e.heloName())
+                .addString(e.mailFrom())
+                .addArrayOfString(e.recipients().toArray(String[]::new))
+                .addInteger((int) Math.min(Integer.MAX_VALUE, e.size()))
+                .addString(message.envelopeJson())
+                .addString(v.action().name())
+                .addDouble(v.score())
+                .addString(message.hitsJson())
+                .addOffsetDateTime(utc(v.decidedAt()))
+                .addBuffer(Buffer.buffer(message.raw()));
+        return pool.withTransaction(conn -> conn.preparedQuery(INSERT_MESSAGE).execute(row)
+                .chain(inserted -> inserted.rowCount() == 0 ? Uni.createFrom().item(false)
+                        : insertDeliveries(conn, message).replaceWith(true)));
+    }
+
+    private Uni<Void> insertDeliveries(SqlConnection conn, NewMessage message) {
+        if (message.deliveries().isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Tuple> rows = message.deliveries().stream()
+                .map(d -> Tuple.of(message.envelope().messageId(), d.recipient(), d.destination()))
+                .toList();
+        return conn.preparedQuery(INSERT_DELIVERY).executeBatch(rows).replaceWithVoid();
+    }
+
+    /** Leases up to {@code limit} due recipients to this instance (SKIP LOCKED: instances never share one). */
+    public Uni<List<ClaimedDelivery>> claimDue(int limit, Duration lease) {
+        return pool.preparedQuery(CLAIM_DUE).execute(Tuple.of(limit, (double) lease.toSeconds()))
+                .map(rows -> {
+                    List<ClaimedDelivery> claimed = new ArrayList<>(rows.size());
+                    for (Row r : rows) {
+                        claimed.add(new ClaimedDelivery(r.getString("message_id"), r.getString("recipient"),
+                                r.getString("destination"), r.getInteger("attempts")));
+                    }
+                    return claimed;
+                });
+    }
+
+    public Uni<Map<String, MessageContent>> loadContent(Collection<String> messageIds) {
+        return pool.preparedQuery(LOAD_CONTENT).execute(Tuple.tuple().addArrayOfString(messageIds.toArray(String[]::new)))
+                .map(MailStore::contents);
+    }
+
+    private static Map<String, MessageContent> contents(RowSet<Row> rows) {
+        Map<String, MessageContent> byId = new HashMap<>();
+        for (Row r : rows) {
+            Buffer raw = r.getBuffer("raw");
+            byId.put(r.getString("id"), new MessageContent(r.getString("id"), r.getString("mail_from"),
+                    r.getOffsetDateTime("received_at").toInstant(), raw == null ? null : raw.getBytes()));
+        }
+        return byId;
+    }
+
+    /** Records what the attempts did, ends the leases, and drops the bytes of fully delivered messages. */
+    public Uni<Void> record(List<DeliveryUpdate> updates) {
+        if (updates.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Tuple> rows = updates.stream()
+                .map(u -> Tuple.tuple().addString(u.messageId()).addString(u.recipient()).addString(u.state().name())
+                        .addOffsetDateTime(u.nextAttemptAt() == null ? null : utc(u.nextAttemptAt()))
+                        .addString(u.reply()))
+                .toList();
+        String[] ids = updates.stream().map(DeliveryUpdate::messageId).distinct().toArray(String[]::new);
+        return pool.withTransaction(conn -> conn.preparedQuery(UPDATE_DELIVERY).executeBatch(rows)
+                .chain(() -> conn.preparedQuery(DROP_DELIVERED_CONTENT).execute(Tuple.tuple().addArrayOfString(ids)))
+                .replaceWithVoid());
+    }
+
+    private static OffsetDateTime utc(Instant instant) {
+        return instant.atOffset(ZoneOffset.UTC);
+    }
+}

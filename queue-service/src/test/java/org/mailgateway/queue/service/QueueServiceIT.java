@@ -1,0 +1,237 @@
+package org.mailgateway.queue.service;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.mailgateway.contracts.ContractJson;
+import org.mailgateway.contracts.Envelope;
+import org.mailgateway.contracts.MessageIds;
+import org.mailgateway.contracts.RecordHeaders;
+import org.mailgateway.contracts.RuleHit;
+import org.mailgateway.contracts.Topics;
+import org.mailgateway.contracts.Verdict;
+import org.mailgateway.localstack.postgres.EmbeddedPostgresServer;
+import org.mailgateway.localstack.testing.DownstreamSink;
+import org.mailgateway.localstack.testing.EmbeddedInfrastructure;
+import org.mailgateway.localstack.testing.EmbeddedInfrastructureResource;
+
+/**
+ * The queue service between a real mail.verdicts topic, a real PostgreSQL and a real downstream SMTP server
+ * (aiosmtpd): what it delivers, what it keeps, what it retries.
+ */
+@QuarkusTest
+@WithTestResource(value = EmbeddedInfrastructureResource.class, initArgs = @ResourceArg(name = "postgres", value = "true"))
+@WithTestResource(SinkRouteResource.class)
+class QueueServiceIT {
+
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
+    private static Path sinkDir;
+
+    @BeforeAll
+    static void directories() throws Exception {
+        sinkDir = Files.createTempDirectory("queue-it");
+    }
+
+    @AfterAll
+    static void noSinkLeftRunning() {
+        // each test closes its own sink
+    }
+
+    @Test
+    void deliverVerdictReachesTheDownstreamByteForByte() throws Exception {
+        byte[] message = ("Received: from client.example.org ([192.0.2.1])\r\nSubject: deliver me\r\n\r\n"
+                + ".starts with a dot\r\n\u00e9t\u00e9\r\n" + "x".repeat(1500) + "\r\n").getBytes(StandardCharsets.UTF_8);
+        try (DownstreamSink sink = DownstreamSink.start(SinkRouteResource.SINK_PORT, sinkDir.resolve("deliver"))) {
+            Envelope envelope = publish(Verdict.Action.DELIVER, message, List.of("b@example.test", "c@example.test"));
+
+            await().atMost(PATIENCE).until(() -> sink.messagesContaining("deliver me").size() == 1);
+            DownstreamSink.Received received = sink.messagesContaining("deliver me").get(0);
+            assertArrayEquals(message, received.content());
+            assertTrue(received.envelopeJson().contains("\"rcpt_tos\": [\"b@example.test\", \"c@example.test\"]"),
+                    received.envelopeJson());
+            await().atMost(PATIENCE).until(() -> states(envelope.messageId()).equals(List.of("DELIVERED", "DELIVERED")));
+            assertEquals(null, rawBytes(envelope.messageId()), "the bytes of a delivered message are not kept");
+        }
+    }
+
+    @Test
+    void quarantineVerdictIsStoredWithItsBytesAndHitsAndNotDelivered() throws Exception {
+        byte[] message = "Subject: spam\r\n\r\nGTUBE...\r\n".getBytes(StandardCharsets.US_ASCII);
+
+        Envelope envelope = publish(Verdict.Action.QUARANTINE, message, List.of("b@example.test"));
+
+        await().atMost(PATIENCE).until(() -> rawBytes(envelope.messageId()) != null);
+        assertArrayEquals(message, rawBytes(envelope.messageId()));
+        assertEquals(List.of(), states(envelope.messageId()));
+        try (Connection c = db(); PreparedStatement s = c.prepareStatement(
+                "SELECT action, hits->0->>'rule', client_ip::text, helo_name, envelope->>'messageId' FROM message WHERE id = ?")) {
+            s.setString(1, envelope.messageId());
+            try (ResultSet rs = s.executeQuery()) {
+                assertTrue(rs.next());
+                assertEquals("QUARANTINE", rs.getString(1));
+                assertEquals("GTUBE", rs.getString(2));
+                assertEquals("192.0.2.20/32", rs.getString(3));
+                assertEquals("client.example.org", rs.getString(4));
+                assertEquals(envelope.messageId(), rs.getString(5));
+            }
+        }
+    }
+
+    @Test
+    void aRedeliveredRecordIsNeitherStoredNorDeliveredTwice() throws Exception {
+        byte[] message = "Subject: once\r\n\r\nonly once\r\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] marker = "Subject: marker\r\n\r\nafter the duplicate\r\n".getBytes(StandardCharsets.US_ASCII);
+        try (DownstreamSink sink = DownstreamSink.start(SinkRouteResource.SINK_PORT, sinkDir.resolve("twice"))) {
+            Envelope envelope = envelope(List.of("b@example.test"), message.length);
+            Verdict deliver = verdict(Verdict.Action.DELIVER);
+            // the same record twice, then a marker, all on one partition: consumed in this order
+            send(envelope, deliver, message, 0);
+            send(envelope, deliver, message, 0);
+            Envelope markerEnvelope = envelope(List.of("b@example.test"), marker.length);
+            send(markerEnvelope, deliver, marker, 0);
+
+            await().atMost(PATIENCE).until(() -> states(markerEnvelope.messageId()).equals(List.of("DELIVERED")));
+            await().atMost(PATIENCE).until(() -> states(envelope.messageId()).equals(List.of("DELIVERED")));
+            assertEquals(1, sink.messagesContaining("only once").size());
+            assertEquals(1, count("SELECT count(*) FROM message WHERE id = ?", envelope.messageId()));
+        }
+    }
+
+    @Test
+    void downstreamAwayMeansDeferredWithTheErrorThenDeliveredWhenItIsBack() throws Exception {
+        byte[] message = "Subject: later\r\n\r\nwait for me\r\n".getBytes(StandardCharsets.US_ASCII);
+
+        Envelope envelope = publish(Verdict.Action.DELIVER, message, List.of("b@example.test"));
+
+        await().atMost(PATIENCE).until(() -> states(envelope.messageId()).equals(List.of("DEFERRED")));
+        String lastReply = lastReply(envelope.messageId());
+        assertTrue(lastReply.contains("127.0.0.1:" + SinkRouteResource.SINK_PORT) && lastReply.contains("refused"), lastReply);
+
+        try (DownstreamSink sink = DownstreamSink.start(SinkRouteResource.SINK_PORT, sinkDir.resolve("later"))) {
+            await().atMost(PATIENCE).until(() -> states(envelope.messageId()).equals(List.of("DELIVERED")));
+            assertArrayEquals(message, sink.messagesContaining("wait for me").get(0).content());
+        }
+    }
+
+    @Test
+    void a4xxFromTheDownstreamIsRetriedAnd5xxRecipientsFail() throws Exception {
+        byte[] message = "Subject: tempfail\r\n\r\nsecond time lucky\r\n".getBytes(StandardCharsets.US_ASCII);
+        try (DownstreamSink sink = DownstreamSink.start(SinkRouteResource.SINK_PORT, sinkDir.resolve("tempfail"),
+                "--tempfail-data", "1", "--refuse-rcpt", "nobody")) {
+            Envelope envelope = publish(Verdict.Action.DELIVER, message, List.of("b@example.test", "nobody@example.test"));
+
+            await().atMost(PATIENCE).until(() -> states(envelope.messageId()).equals(List.of("DELIVERED", "FAILED")));
+            assertEquals(1, sink.messagesContaining("second time lucky").size());
+            assertTrue(lastReply(envelope.messageId(), "nobody@example.test").startsWith("550 5.1.1"));
+            assertTrue(count("SELECT attempts FROM delivery WHERE message_id = ? AND recipient = 'b@example.test'",
+                    envelope.messageId()) >= 2);
+        }
+    }
+
+    private static Envelope publish(Verdict.Action action, byte[] message, List<String> recipients) throws Exception {
+        Envelope envelope = envelope(recipients, message.length);
+        send(envelope, verdict(action), message, null);
+        return envelope;
+    }
+
+    private static Envelope envelope(List<String> recipients, int size) {
+        return new Envelope(MessageIds.next(), Instant.now(), "192.0.2.20", "client.example.org", "ESMTP", "a@example.org",
+                recipients, size, "test");
+    }
+
+    private static Verdict verdict(Verdict.Action action) {
+        List<RuleHit> hits = action == Verdict.Action.QUARANTINE
+                ? List.of(new RuleHit("GTUBE", 1000, "the message contains the GTUBE anti-spam test string")) : List.of();
+        return new Verdict(action, action == Verdict.Action.QUARANTINE ? 1000 : 0, 5, hits, Instant.now());
+    }
+
+    private static void send(Envelope envelope, Verdict verdict, byte[] message, Integer partition) throws Exception {
+        Map<String, Object> props = Map.of("bootstrap.servers", EmbeddedInfrastructure.kafkaBootstrapServers(),
+                "key.serializer", StringSerializer.class.getName(), "value.serializer", ByteArraySerializer.class.getName());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props)) {
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.MAIL_VERDICTS, partition, envelope.messageId(), message);
+            record.headers().add(RecordHeaders.ENVELOPE, ContractJson.write(envelope));
+            record.headers().add(RecordHeaders.VERDICT, ContractJson.write(verdict));
+            producer.send(record).get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private static Connection db() throws Exception {
+        return DriverManager.getConnection(EmbeddedInfrastructure.postgres().jdbcUrl(), EmbeddedPostgresServer.USER,
+                EmbeddedPostgresServer.PASSWORD);
+    }
+
+    private static List<String> states(String messageId) throws Exception {
+        try (Connection c = db(); PreparedStatement s = c.prepareStatement(
+                "SELECT state FROM delivery WHERE message_id = ? ORDER BY recipient")) {
+            s.setString(1, messageId);
+            List<String> states = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    states.add(rs.getString(1));
+                }
+            }
+            return states;
+        }
+    }
+
+    private static String lastReply(String messageId) throws Exception {
+        return lastReply(messageId, "b@example.test");
+    }
+
+    private static String lastReply(String messageId, String recipient) throws Exception {
+        try (Connection c = db(); PreparedStatement s = c.prepareStatement(
+                "SELECT last_reply FROM delivery WHERE message_id = ? AND recipient = ?")) {
+            s.setString(1, messageId);
+            s.setString(2, recipient);
+            try (ResultSet rs = s.executeQuery()) {
+                assertTrue(rs.next());
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private static byte[] rawBytes(String messageId) throws Exception {
+        try (Connection c = db(); PreparedStatement s = c.prepareStatement("SELECT raw FROM message WHERE id = ?")) {
+            s.setString(1, messageId);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? rs.getBytes(1) : null;
+            }
+        }
+    }
+
+    private static int count(String sql, String messageId) throws Exception {
+        try (Connection c = db(); PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, messageId);
+            try (ResultSet rs = s.executeQuery()) {
+                assertTrue(rs.next());
+                return rs.getInt(1);
+            }
+        }
+    }
+}
