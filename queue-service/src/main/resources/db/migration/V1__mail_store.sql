@@ -12,9 +12,11 @@ CREATE TABLE message (
     mail_from    text NOT NULL,                 -- '' for the null sender <>
     recipients   text[] NOT NULL,
     size         integer NOT NULL,
+    subject      text,                          -- the Subject: header as sent (encoded words not decoded)
     envelope     jsonb NOT NULL,                -- the whole envelope as the ingress sent it
     action       text NOT NULL CHECK (action IN ('DELIVER', 'QUARANTINE')),
     score        double precision NOT NULL,
+    threshold    double precision NOT NULL,     -- the quarantine threshold in force when it was judged
     hits         jsonb NOT NULL,                -- [{rule, score, reason}], the verdict's explanation
     decided_at   timestamptz NOT NULL,
     stored_at    timestamptz NOT NULL DEFAULT now(),

@@ -21,6 +21,7 @@ import org.mailgateway.contracts.Verdict;
 import org.mailgateway.queue.service.DeliveryService;
 import org.mailgateway.queue.store.MailStore;
 import org.mailgateway.queue.store.NewMessage;
+import org.mailgateway.smtp.codec.HeaderSection;
 
 /**
  * {@code mail.verdicts} in: each judged message is stored (quarantined, or queued for delivery) before its
@@ -31,6 +32,8 @@ import org.mailgateway.queue.store.NewMessage;
 public class VerdictConsumer {
 
     private static final Logger LOG = Logger.getLogger(VerdictConsumer.class);
+    /** RFC 5322's line limit: a longer Subject is cut for the store (the message itself keeps it whole). */
+    private static final int MAX_SUBJECT = 998;
 
     private final MailStore store;
     private final DeliveryService delivery;
@@ -108,8 +111,12 @@ public class VerdictConsumer {
                 ? envelope.recipients().stream().distinct()
                         .map(r -> new NewMessage.NewDelivery(r, delivery.destinationOf(r))).toList()
                 : List.of();
+        String subject = HeaderSection.first(HeaderSection.parse(record.getPayload()), "Subject")
+                .map(s -> s.length() > MAX_SUBJECT ? s.substring(0, MAX_SUBJECT) : s)
+                .orElse(null);
         return new NewMessage(envelope, new String(envelopeJson, StandardCharsets.UTF_8), verdict,
-                new String(ContractJson.write(verdict.hits()), StandardCharsets.UTF_8), record.getPayload(), deliveries);
+                new String(ContractJson.write(verdict.hits()), StandardCharsets.UTF_8), record.getPayload(), subject,
+                deliveries);
     }
 
     private static byte[] value(Headers headers, String name) {

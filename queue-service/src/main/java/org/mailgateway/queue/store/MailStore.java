@@ -24,8 +24,8 @@ public class MailStore {
 
     private static final String INSERT_MESSAGE = """
             INSERT INTO message (id, received_at, client_ip, helo_name, mail_from, recipients, size, envelope,
-                                 action, score, hits, decided_at, raw)
-            VALUES ($1, $2, $3::text::inet, $4, $5, $6, $7, $8::text::jsonb, $9, $10, $11::text::jsonb, $12, $13)
+                                 action, score, threshold, hits, decided_at, raw, subject)
+            VALUES ($1, $2, $3::text::inet, $4, $5, $6, $7, $8::text::jsonb, $9, $10, $11, $12::text::jsonb, $13, $14, $15)
             ON CONFLICT (id) DO NOTHING""";
 
     private static final String INSERT_DELIVERY = """
@@ -84,9 +84,11 @@ public class MailStore {
                 .addString(message.envelopeJson())
                 .addString(v.action().name())
                 .addDouble(v.score())
+                .addDouble(v.threshold())
                 .addString(message.hitsJson())
                 .addOffsetDateTime(utc(v.decidedAt()))
-                .addBuffer(Buffer.buffer(message.raw()));
+                .addBuffer(Buffer.buffer(message.raw()))
+                .addString(message.subject());
         return pool.withTransaction(conn -> conn.preparedQuery(INSERT_MESSAGE).execute(row)
                 .chain(inserted -> inserted.rowCount() == 0 ? Uni.createFrom().item(false)
                         : insertDeliveries(conn, message).replaceWith(true)));

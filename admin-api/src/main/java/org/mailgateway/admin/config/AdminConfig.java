@@ -1,0 +1,33 @@
+package org.mailgateway.admin.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.Optional;
+
+/** admin-api settings. Each key also works as an environment variable (GATEWAY_ADMIN_KEY, GATEWAY_DATA_DIR). */
+@ConfigMapping(prefix = "gateway")
+public interface AdminConfig {
+
+    /** The local stack's data directory; the generated admin key is kept there. */
+    @WithDefault(".gateway-data")
+    String dataDir();
+
+    Admin admin();
+
+    interface Admin {
+
+        /**
+         * The admin API key. When unset, one is generated at first start into {@code <data dir>/admin-api-key}
+         * (readable by its owner only) and kept across restarts.
+         */
+        Optional<String> key();
+
+        /** Largest page a list call returns. */
+        @WithDefault("500")
+        int maxPageSize();
+
+        /** Page size when the caller does not ask for one. */
+        @WithDefault("50")
+        int defaultPageSize();
+    }
+}

@@ -1,0 +1,32 @@
+package org.mailgateway.admin.rest;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.util.Map;
+import org.flywaydb.core.Flyway;
+import org.mailgateway.localstack.postgres.EmbeddedPostgresServer;
+import org.mailgateway.localstack.testing.EmbeddedInfrastructure;
+
+/**
+ * A real PostgreSQL with the mail store schema, applied from queue-service's migrations (the schema's one
+ * definition; the path comes from the build, property {@code mail-store.migrations}).
+ */
+public class MailStoreResource implements QuarkusTestResourceLifecycleManager {
+
+    @Override
+    public Map<String, String> start() {
+        EmbeddedPostgresServer pg = EmbeddedInfrastructure.postgres();
+        Flyway.configure()
+                .dataSource(pg.jdbcUrl(), EmbeddedPostgresServer.USER, EmbeddedPostgresServer.PASSWORD)
+                .locations("filesystem:" + System.getProperty("mail-store.migrations"))
+                .load()
+                .migrate();
+        return Map.of(
+                "quarkus.datasource.reactive.url", pg.reactiveUrl(),
+                "quarkus.datasource.username", EmbeddedPostgresServer.USER,
+                "quarkus.datasource.password", EmbeddedPostgresServer.PASSWORD);
+    }
+
+    @Override
+    public void stop() {
+    }
+}
