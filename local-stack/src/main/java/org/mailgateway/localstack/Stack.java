@@ -93,6 +93,9 @@ public final class Stack implements AutoCloseable {
     private ServiceProcess newService(GatewayService service) {
         int httpPort = options.httpPort(service);
         Map<String, String> env = new HashMap<>();
+        // a laptop's gateway listens on loopback only; set the variables to listen on other addresses
+        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        env.put("GATEWAY_SMTP_HOST", "127.0.0.1");
         env.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrapServers());
         env.put("GATEWAY_DATA_DIR", options.dataDir().toAbsolutePath().toString());

@@ -1,0 +1,260 @@
+package org.mailgateway.systemtests;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.mail.Address;
+import jakarta.mail.MessagingException;
+import jakarta.mail.SendFailedException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.eclipse.angus.mail.smtp.SMTPTransport;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.mailgateway.localstack.GatewayService;
+import org.mailgateway.localstack.Ports;
+import org.mailgateway.localstack.Stack;
+import org.mailgateway.localstack.StackOptions;
+import org.mailgateway.localstack.postgres.EmbeddedPostgresServer;
+import org.mailgateway.localstack.testing.DownstreamSink;
+
+/**
+ * The walking skeleton end to end: the four services as separate processes on a real Kafka broker and a real
+ * PostgreSQL, a real SMTP client (Angus Mail) in front and a real SMTP server (aiosmtpd) behind. The client
+ * connects from 127.0.0.2, an ordinary internet address (only 127.0.0.1 is a trusted network).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class GatewayEndToEndIT {
+
+    private static final String CLIENT = "127.0.0.2";
+    private static final Duration PATIENCE = Duration.ofSeconds(90);
+    private static final String GTUBE = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X";
+    private static final Pattern QUEUED_AS = Pattern.compile("queued as ([0-9A-Z]{26})");
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static StackOptions options;
+    private static Stack stack;
+    private static DownstreamSink sink;
+
+    @BeforeAll
+    static void startTheGateway() {
+        Path project = Path.of(System.getProperty("gateway.project.dir")).toAbsolutePath().normalize();
+        Path data = project.resolve("system-tests/target/e2e-" + System.currentTimeMillis());
+        int sinkPort = Ports.free();
+        int nobodyListens = Ports.free();
+        options = StackOptions.forTests(project, data)
+                .env("GATEWAY_SMTP_HOSTNAME", "gateway.test")
+                .env("GATEWAY_SMTP_ACCEPTED_DOMAINS", "example.test,deferred.test")
+                .env("GATEWAY_SMTP_TRUSTED_NETWORKS", "127.0.0.1/32")
+                .env("GATEWAY_SMTP_KAFKA_DELIVERY_TIMEOUT", "PT5S")
+                .env("GATEWAY_SMTP_KAFKA_REQUEST_TIMEOUT", "PT2S")
+                .env("GATEWAY_SMTP_KAFKA_MAX_BLOCK", "PT3S")
+                .env("GATEWAY_DELIVERY_ROUTES", "deferred.test=[127.0.0.1]:" + nobodyListens + ",*=[127.0.0.1]:" + sinkPort)
+                .env("GATEWAY_DELIVERY_RETRY_INITIAL", "PT1S")
+                .env("GATEWAY_DELIVERY_RETRY_MAX", "PT2S")
+                .env("GATEWAY_DELIVERY_POLL_INTERVAL", "PT0.5S");
+        sink = DownstreamSink.start(sinkPort, data.resolve("downstream"));
+        stack = new Stack(options).start();
+    }
+
+    @AfterAll
+    static void stopTheGateway() {
+        if (stack != null) {
+            stack.close();
+        }
+        if (sink != null) {
+            sink.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aCleanMessageArrivesDownstreamByteForByteAfterOurReceivedHeader() throws Exception {
+        byte[] sent = message("Clean one", "Hello,\r\n.a line with a leading dot\r\n\r\nBye\r\n");
+
+        String id = send(sent, "b@example.test");
+
+        await().atMost(PATIENCE).until(() -> !sink.messagesContaining("Subject: Clean one").isEmpty());
+        byte[] received = sink.messagesContaining("Subject: Clean one").get(0).content();
+        String text = new String(received, StandardCharsets.UTF_8);
+        assertTrue(text.startsWith("Received: from client.example.org ([127.0.0.2])\r\n\tby gateway.test with ESMTP id " + id
+                + "\r\n\tfor <b@example.test>; "), text);
+        assertArrayEquals(sent, Arrays.copyOfRange(received, received.length - sent.length, received.length));
+        assertEquals(received.length - sent.length, text.indexOf("\r\nFrom: Alice") + 2, "nothing but one header was added");
+    }
+
+    @Test
+    @Order(2)
+    void aRelayAttemptIsRefusedAtRcpt() throws Exception {
+        SendFailedException refused = assertThrows(SendFailedException.class,
+                () -> send(message("Relay", "please relay\r\n"), "victim@elsewhere.test"));
+
+        SMTPAddressFailedException rcpt = (SMTPAddressFailedException) refused.getNextException();
+        assertEquals(554, rcpt.getReturnCode());
+        assertTrue(rcpt.getMessage().contains("5.7.1"), rcpt.getMessage());
+    }
+
+    @Test
+    @Order(3)
+    void gtubeIsQuarantinedAndItsRawBytesComeBackFromTheApiIdentical() throws Exception {
+        byte[] sent = message("Test spam", "This is the GTUBE:\r\n" + GTUBE + "\r\n");
+
+        String id = send(sent, "b@example.test");
+
+        HttpResponse<String> list = await().atMost(PATIENCE).until(
+                () -> api("/api/v1/quarantine?ip=" + CLIENT, stack.adminKey()), r -> r.body().contains(id));
+        assertEquals(200, list.statusCode());
+        assertTrue(list.body().contains("\"GTUBE\""), list.body());
+        HttpResponse<String> one = api("/api/v1/quarantine/" + id, stack.adminKey());
+        assertTrue(one.body().contains("the message contains the GTUBE anti-spam test string"), one.body());
+
+        HttpResponse<byte[]> raw = HTTP.send(request("/api/v1/quarantine/" + id + "/raw", stack.adminKey()),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, raw.statusCode());
+        assertEquals("message/rfc822", raw.headers().firstValue("Content-Type").orElse(""));
+        byte[] stored = raw.body();
+        assertTrue(new String(stored, StandardCharsets.UTF_8).startsWith("Received: from client.example.org ([127.0.0.2])"));
+        assertArrayEquals(sent, Arrays.copyOfRange(stored, stored.length - sent.length, stored.length));
+        assertTrue(sink.messagesContaining("Subject: Test spam").isEmpty(), "a quarantined message is not delivered");
+    }
+
+    @Test
+    @Order(4)
+    void theApiRefusesAMissingOrWrongKey() throws Exception {
+        HttpResponse<String> none = HTTP.send(HttpRequest.newBuilder(URI.create(stack.adminUrl() + "/api/v1/quarantine")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, none.statusCode());
+        assertEquals("application/problem+json", none.headers().firstValue("Content-Type").orElse(""));
+        assertTrue(none.body().contains("\"status\":401"), none.body());
+
+        assertEquals(401, api("/api/v1/quarantine", "not-the-key").statusCode());
+    }
+
+    @Test
+    @Order(5)
+    void withKafkaDownDataGets451AndTheIngressStaysHealthyThenMailFlowsAgain() throws Exception {
+        stack.kafka().stop(Duration.ofSeconds(30));
+        try {
+            SMTPSendFailedException tempfail = assertThrows(SMTPSendFailedException.class,
+                    () -> send(message("During outage", "kept by the client\r\n"), "b@example.test"));
+            assertEquals(451, tempfail.getReturnCode());
+            assertTrue(tempfail.getMessage().contains("4.3.0"), tempfail.getMessage());
+            assertTrue(stack.service(GatewayService.SMTP_INGRESS).isLive());
+            assertTrue(stack.service(GatewayService.SMTP_INGRESS).process().isAlive());
+        } finally {
+            stack.startKafka();
+        }
+
+        byte[] after = message("After outage", "the broker is back\r\n");
+        String id = sendWhenAccepted(after, "b@example.test");
+
+        await().atMost(PATIENCE).until(() -> !sink.messagesContaining("Subject: After outage").isEmpty());
+        assertTrue(sink.messagesContaining("Subject: After outage").get(0).text().contains(" id " + id));
+        assertTrue(sink.messagesContaining("Subject: During outage").isEmpty(), "a 451'd message stays with its client");
+    }
+
+    @Test
+    @Order(6)
+    void quarantinedAndDeferredMailSurviveARestartOfTheWholeStack() throws Exception {
+        String deferredId = send(message("Deferred one", "the next hop is down\r\n"), "b@deferred.test");
+        await().atMost(PATIENCE).until(() -> "DEFERRED".equals(deliveryState(deferredId)));
+
+        stack.close();
+        stack = new Stack(options).start();
+
+        HttpResponse<String> quarantine = api("/api/v1/quarantine?ip=" + CLIENT, stack.adminKey());
+        assertEquals(200, quarantine.statusCode());
+        assertTrue(quarantine.body().contains("\"GTUBE\""), quarantine.body());
+        assertEquals("DEFERRED", deliveryState(deferredId));
+        assertTrue(lastReply(deferredId).contains("refused"), lastReply(deferredId));
+    }
+
+    // --- the client side ---
+
+    private static byte[] message(String subject, String body) {
+        return ("From: Alice <alice@example.org>\r\nTo: Bob <b@example.test>\r\nSubject: " + subject + "\r\n"
+                + "Message-ID: <" + System.nanoTime() + "@example.org>\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: text/plain; charset=us-ascii\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** Sends the bytes as they are (no header rewriting) and returns the id from "250 ... queued as ID". */
+    private static String send(byte[] bytes, String recipient) throws MessagingException {
+        Properties props = new Properties();
+        props.put("mail.smtp.host", "127.0.0.1");
+        props.put("mail.smtp.port", Integer.toString(stack.smtpPort()));
+        props.put("mail.smtp.localaddress", CLIENT);
+        props.put("mail.smtp.localhost", "client.example.org");
+        props.put("mail.smtp.connectiontimeout", "10000");
+        props.put("mail.smtp.timeout", "60000");
+        Session session = Session.getInstance(props);
+        MimeMessage message = new MimeMessage(session, new ByteArrayInputStream(bytes));
+        try (SMTPTransport transport = (SMTPTransport) session.getTransport("smtp")) {
+            transport.connect();
+            transport.sendMessage(message, new Address[] {new InternetAddress(recipient)});
+            Matcher m = QUEUED_AS.matcher(transport.getLastServerResponse());
+            assertTrue(m.find(), transport.getLastServerResponse());
+            return m.group(1);
+        }
+    }
+
+    /** After an outage the producer may need a moment to reconnect: a 451 then is the client's cue to retry. */
+    private static String sendWhenAccepted(byte[] bytes, String recipient) {
+        return await().atMost(PATIENCE).ignoreExceptionsMatching(e -> e instanceof SMTPSendFailedException s && s.getReturnCode() == 451)
+                .until(() -> send(bytes, recipient), id -> id != null);
+    }
+
+    // --- the operator side ---
+
+    private static HttpRequest request(String path, String key) {
+        return HttpRequest.newBuilder(URI.create(stack.adminUrl() + path)).header("Authorization", "Bearer " + key).build();
+    }
+
+    private static HttpResponse<String> api(String path, String key) throws Exception {
+        return HTTP.send(request(path, key), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String deliveryState(String messageId) throws Exception {
+        return queryOne("SELECT state FROM delivery WHERE message_id = ?", messageId);
+    }
+
+    private static String lastReply(String messageId) throws Exception {
+        return queryOne("SELECT last_reply FROM delivery WHERE message_id = ?", messageId);
+    }
+
+    private static String queryOne(String sql, String messageId) throws Exception {
+        try (Connection c = DriverManager.getConnection(stack.postgres().jdbcUrl(), EmbeddedPostgresServer.USER,
+                EmbeddedPostgresServer.PASSWORD); PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, messageId);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+}
