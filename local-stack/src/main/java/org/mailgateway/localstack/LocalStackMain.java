@@ -31,7 +31,7 @@ public final class LocalStackMain {
 
     public static void main(String[] args) throws InterruptedException {
         if (args.length != 1 || !args[0].equals("run")) {
-            System.err.println("usage: java -jar local-stack.jar run   (normally started by ./gateway up)");
+            System.err.println("usage: LocalStackMain run   (started by ./gateway up)");
             System.exit(2);
         }
         Map<String, String> env = System.getenv();
