@@ -70,9 +70,18 @@ public final class LocalStackMain {
         supervise(stack, runDir, stopping);
     }
 
-    /** Restarts a service that died (a crash must not take the local gateway down for good). */
+    /** Restarts the broker or a service that died (a crash must not take the local gateway down for good). */
     private static void supervise(Stack stack, Path runDir, CountDownLatch stopping) throws InterruptedException {
         while (!stopping.await(SUPERVISION_INTERVAL.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            if (!stack.kafka().isAlive() && stopping.getCount() > 0) {
+                log("the Kafka broker exited; restarting it (see " + stack.kafka().logFile() + ")");
+                try {
+                    stack.startKafka();
+                    writeState(stack, runDir);
+                } catch (RuntimeException e) {
+                    log("restart of the Kafka broker failed: " + e.getMessage());
+                }
+            }
             for (GatewayService service : GatewayService.values()) {
                 ManagedProcess process = stack.service(service).process();
                 if (!process.isAlive() && stopping.getCount() > 0) {

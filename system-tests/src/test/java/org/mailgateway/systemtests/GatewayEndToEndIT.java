@@ -194,6 +194,10 @@ class GatewayEndToEndIT {
         assertTrue(quarantine.body().contains("\"GTUBE\""), quarantine.body());
         assertEquals("DEFERRED", deliveryState(deferredId));
         assertTrue(lastReply(deferredId).contains("refused"), lastReply(deferredId));
+
+        String id = sendWhenAccepted(message("After restart", "still flowing\r\n"), "b@example.test");
+        await().atMost(PATIENCE).until(() -> !sink.messagesContaining("Subject: After restart").isEmpty());
+        assertTrue(sink.messagesContaining("Subject: After restart").get(0).text().contains(" id " + id));
     }
 
     // --- the client side ---

@@ -8,11 +8,17 @@ import io.quarkus.test.junit.QuarkusTest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -60,6 +66,33 @@ class PolicyServiceIT {
 
         assertEquals(Verdict.Action.DELIVER, verdict.action());
         assertEquals(List.of(), verdict.hits());
+    }
+
+    @Test
+    void consumedOffsetsAreCommittedOnceTheVerdictIsWritten() throws Exception {
+        Envelope envelope = publish("mail.example.org", "Subject: commit\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII));
+        awaitVerdict(envelope.messageId());
+
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", EmbeddedInfrastructure.kafkaBootstrapServers()))) {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> uncommitted(admin) == 0);
+        }
+    }
+
+    /** Records of mail.inbound that the policy-service group has not committed yet. */
+    private static long uncommitted(Admin admin) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("policy-service")
+                .partitionsToOffsetAndMetadata().get();
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (TopicPartitionInfo p : admin.describeTopics(List.of(Topics.MAIL_INBOUND)).allTopicNames().get()
+                .get(Topics.MAIL_INBOUND).partitions()) {
+            latest.put(new TopicPartition(Topics.MAIL_INBOUND, p.partition()), OffsetSpec.latest());
+        }
+        long behind = 0;
+        for (var end : admin.listOffsets(latest).all().get().entrySet()) {
+            OffsetAndMetadata done = committed.get(end.getKey());
+            behind += end.getValue().offset() - (done == null ? 0 : done.offset());
+        }
+        return behind;
     }
 
     private static Envelope publish(String helo, byte[] message) throws Exception {
