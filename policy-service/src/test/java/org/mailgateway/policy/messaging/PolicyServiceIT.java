@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -19,12 +18,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.mailgateway.contracts.ContractJson;
@@ -35,6 +31,7 @@ import org.mailgateway.contracts.Topics;
 import org.mailgateway.contracts.Verdict;
 import org.mailgateway.localstack.testing.EmbeddedInfrastructure;
 import org.mailgateway.localstack.testing.EmbeddedInfrastructureResource;
+import org.mailgateway.localstack.testing.TopicReader;
 
 /** The policy service between two real topics: what goes in on mail.inbound comes out scored on mail.verdicts. */
 @QuarkusTest
@@ -109,20 +106,7 @@ class PolicyServiceIT {
     }
 
     private static ConsumerRecord<String, byte[]> awaitVerdict(String messageId) {
-        Map<String, Object> props = Map.of("bootstrap.servers", EmbeddedInfrastructure.kafkaBootstrapServers(),
-                "group.id", "test-" + UUID.randomUUID(), "auto.offset.reset", "earliest",
-                "key.deserializer", StringDeserializer.class.getName(), "value.deserializer", ByteArrayDeserializer.class.getName());
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
-            consumer.subscribe(List.of(Topics.MAIL_VERDICTS));
-            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            while (System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    if (messageId.equals(record.key())) {
-                        return record;
-                    }
-                }
-            }
-        }
-        throw new AssertionError("no verdict for " + messageId + " on " + Topics.MAIL_VERDICTS);
+        return TopicReader.awaitRecord(EmbeddedInfrastructure.kafkaBootstrapServers(), Topics.MAIL_VERDICTS,
+                record -> messageId.equals(record.key()), Duration.ofSeconds(90));
     }
 }

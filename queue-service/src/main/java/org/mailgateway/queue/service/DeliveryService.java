@@ -8,8 +8,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,6 +29,7 @@ import org.mailgateway.queue.store.DeliveryUpdate;
 import org.mailgateway.queue.store.MailStore;
 import org.mailgateway.queue.store.MessageContent;
 import org.mailgateway.queue.store.NewMessage;
+import org.mailgateway.smtp.codec.LocalHostname;
 
 /**
  * The delivery loop: leases due recipients from the store, delivers each message once per next hop, and
@@ -65,7 +64,7 @@ public class DeliveryService {
     }
 
     void start(@Observes StartupEvent event) {
-        client = new SmtpDeliveryClient(vertx, config.heloName().orElseGet(DeliveryService::localHostname),
+        client = new SmtpDeliveryClient(vertx, config.heloName().orElseGet(LocalHostname::get),
                 config.connectTimeout(), config.replyTimeout());
         timer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> wake());
     }
@@ -115,7 +114,13 @@ public class DeliveryService {
         return store.loadContent(ids).chain(contents -> {
             List<Uni<List<DeliveryUpdate>>> attempts = new ArrayList<>();
             for (List<ClaimedDelivery> group : groups.values()) {
-                attempts.add(attempt(group, contents.get(group.get(0).messageId())));
+                MessageContent content = contents.get(group.get(0).messageId());
+                // one broken attempt must not hold the others' leases: it is deferred like a failed connection
+                attempts.add(Uni.createFrom().deferred(() -> attempt(group, content))
+                        .onFailure().recoverWithItem(e -> updates(group, content, group.stream()
+                                .map(d -> new RecipientResult(d.recipient(), RecipientResult.Outcome.DEFERRED,
+                                        "delivery attempt failed: " + e))
+                                .toList())));
             }
             return Uni.join().all(attempts).andCollectFailures()
                     .map(lists -> lists.stream().flatMap(List::stream).toList())
@@ -170,11 +175,4 @@ public class DeliveryService {
         return updates;
     }
 
-    private static String localHostname() {
-        try {
-            return InetAddress.getLocalHost().getCanonicalHostName();
-        } catch (UnknownHostException e) {
-            return "localhost";
-        }
-    }
 }

@@ -4,7 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
 import org.mailgateway.ingress.smtp.address.PathParser;
+import org.mailgateway.ingress.smtp.address.SmtpPath;
 import org.mailgateway.smtp.codec.SmtpReply;
 
 /**
@@ -52,35 +54,29 @@ public final class CommandParser {
     }
 
     private static SmtpCommand mail(String argument) {
-        int at = prefixEnd(argument, "FROM:");
-        if (at < 0) {
-            return syntax("MAIL", "MAIL FROM:<address>");
-        }
-        PathParser.Result path = PathParser.parse(argument, at, true);
-        if (!path.isOk()) {
-            return new SmtpCommand.Invalid("MAIL", SmtpReply.of(501, "5.1.7", "Bad sender address syntax: " + path.error()));
-        }
-        Map<String, String> params = parameters(argument, path.end());
-        if (params == null) {
-            return new SmtpCommand.Invalid("MAIL", SmtpReply.of(501, "5.5.4", "Syntax error in parameters"));
-        }
-        return new SmtpCommand.Mail(path.path(), params);
+        return pathCommand("MAIL", "FROM:", argument, true, "5.1.7", "Bad sender address syntax: ", SmtpCommand.Mail::new);
     }
 
     private static SmtpCommand rcpt(String argument) {
-        int at = prefixEnd(argument, "TO:");
+        return pathCommand("RCPT", "TO:", argument, false, "5.1.3", "Bad recipient address syntax: ", SmtpCommand.Rcpt::new);
+    }
+
+    /** {@code MAIL FROM:<path> [params]} and {@code RCPT TO:<path> [params]}: the same grammar, other words. */
+    private static SmtpCommand pathCommand(String verb, String prefix, String argument, boolean allowNullPath,
+            String badPathStatus, String badPathText, BiFunction<SmtpPath, Map<String, String>, SmtpCommand> command) {
+        int at = prefixEnd(argument, prefix);
         if (at < 0) {
-            return syntax("RCPT", "RCPT TO:<address>");
+            return syntax(verb, verb + " " + prefix + "<address>");
         }
-        PathParser.Result path = PathParser.parse(argument, at, false);
+        PathParser.Result path = PathParser.parse(argument, at, allowNullPath);
         if (!path.isOk()) {
-            return new SmtpCommand.Invalid("RCPT", SmtpReply.of(501, "5.1.3", "Bad recipient address syntax: " + path.error()));
+            return new SmtpCommand.Invalid(verb, SmtpReply.of(501, badPathStatus, badPathText + path.error()));
         }
         Map<String, String> params = parameters(argument, path.end());
         if (params == null) {
-            return new SmtpCommand.Invalid("RCPT", SmtpReply.of(501, "5.5.4", "Syntax error in parameters"));
+            return new SmtpCommand.Invalid(verb, SmtpReply.of(501, "5.5.4", "Syntax error in parameters"));
         }
-        return new SmtpCommand.Rcpt(path.path(), params);
+        return command.apply(path.path(), params);
     }
 
     /**

@@ -1,10 +1,9 @@
 package org.mailgateway.ingress.smtp;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import org.mailgateway.ingress.config.SmtpConfig;
+import org.mailgateway.smtp.codec.LocalHostname;
 import org.mailgateway.smtp.codec.SmtpReply;
 
 /** The configuration every connection reads, resolved once at start-up. */
@@ -19,7 +18,7 @@ public record SmtpSettings(
 
     public static SmtpSettings from(SmtpConfig config) {
         return new SmtpSettings(
-                config.hostname().orElseGet(SmtpSettings::localHostname),
+                config.hostname().orElseGet(LocalHostname::get),
                 new RelayPolicy(config.acceptedDomains(), config.trustedNetworks()),
                 config.maxMessageSize(),
                 config.maxRecipients(),
@@ -35,13 +34,5 @@ public record SmtpSettings(
     public SmtpReply ehloReply() {
         return new SmtpReply(250, null, List.of(hostname, "PIPELINING", "SIZE " + maxMessageSize, "8BITMIME",
                 "ENHANCEDSTATUSCODES"));
-    }
-
-    private static String localHostname() {
-        try {
-            return InetAddress.getLocalHost().getCanonicalHostName();
-        } catch (UnknownHostException e) {
-            return "localhost";
-        }
     }
 }
