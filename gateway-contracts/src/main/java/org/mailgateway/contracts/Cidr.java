@@ -50,23 +50,9 @@ public final class Cidr {
         return new Cidr(masked, prefix);
     }
 
-    /** The /32 or /128 network of one address. */
-    public static Cidr of(InetAddress address) {
-        byte[] bytes = address.getAddress();
-        return new Cidr(bytes, bytes.length * 8);
-    }
-
     public boolean contains(InetAddress address) {
         byte[] candidate = address.getAddress();
         return candidate.length == network.length && Arrays.equals(mask(candidate, prefixLength), network);
-    }
-
-    public boolean isIpv6() {
-        return network.length == 16;
-    }
-
-    public int prefixLength() {
-        return prefixLength;
     }
 
     /** Parses an IPv4 dotted quad or an IPv6 literal, without any DNS lookup. */

@@ -29,13 +29,4 @@ public enum GatewayService {
     public Path runnableJar(Path projectDir) {
         return projectDir.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
     }
-
-    public static GatewayService byModule(String module) {
-        for (GatewayService service : values()) {
-            if (service.module.equals(module)) {
-                return service;
-            }
-        }
-        throw new IllegalArgumentException("no service named " + module);
-    }
 }

@@ -105,7 +105,6 @@ public final class Stack implements AutoCloseable {
         env.put("QUARKUS_DATASOURCE_USERNAME", EmbeddedPostgresServer.USER);
         env.put("QUARKUS_DATASOURCE_PASSWORD", EmbeddedPostgresServer.PASSWORD);
         env.putAll(options.environment());
-        env.putAll(options.environment(service));
         List<String> jvm = List.of("-Xms64m", "-Xmx384m", "-XX:+ExitOnOutOfMemoryError");
         ManagedProcess process = new ManagedProcess(service.module(),
                 ManagedProcess.java(jvm, "-jar", service.runnableJar(options.projectDir()).toString()), env,

@@ -20,7 +20,6 @@ public final class StackOptions {
     private boolean durable = true;
     private final Map<GatewayService, Integer> httpPorts = new EnumMap<>(GatewayService.class);
     private final Map<String, String> environment = new HashMap<>();
-    private final Map<GatewayService, Map<String, String>> serviceEnvironment = new EnumMap<>(GatewayService.class);
 
     /** Defaults for tests: free ports (never those of a running local stack) and no fsync. */
     public static StackOptions forTests(Path projectDir, Path dataDir) {
@@ -70,12 +69,6 @@ public final class StackOptions {
         return this;
     }
 
-    /** Configuration for one service. */
-    public StackOptions env(GatewayService service, String name, String value) {
-        serviceEnvironment.computeIfAbsent(service, s -> new HashMap<>()).put(name, value);
-        return this;
-    }
-
     public Path projectDir() {
         return projectDir;
     }
@@ -110,9 +103,5 @@ public final class StackOptions {
 
     public Map<String, String> environment() {
         return Map.copyOf(environment);
-    }
-
-    public Map<String, String> environment(GatewayService service) {
-        return Map.copyOf(serviceEnvironment.getOrDefault(service, Map.of()));
     }
 }

@@ -46,10 +46,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         return new EmbeddedKafka(server, brokerPort);
     }
 
-    public int port() {
-        return port;
-    }
-
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
     }

@@ -33,10 +33,6 @@ public record SmtpReply(int code, String enhancedCode, List<String> lines) {
         return code >= 400 && code < 500;
     }
 
-    public boolean isPermanent() {
-        return code >= 500;
-    }
-
     /** The text of all lines joined with a space, without codes: for logs and stored error messages. */
     public String text() {
         return String.join(" ", lines);
