@@ -50,6 +50,24 @@ public final class Cidr {
         return new Cidr(masked, prefix);
     }
 
+    /** The network of {@code prefix} bits that contains {@code address}, e.g. the /24 around an IPv4 client. */
+    public static Cidr around(InetAddress address, int prefix) {
+        byte[] bytes = address.getAddress();
+        if (prefix < 0 || prefix > bytes.length * 8) {
+            throw new IllegalArgumentException("prefix length " + prefix + " does not fit " + address.getHostAddress());
+        }
+        return new Cidr(mask(bytes, prefix), prefix);
+    }
+
+    /** The network address (4 or 16 bytes, a copy). */
+    public byte[] network() {
+        return network.clone();
+    }
+
+    public int prefixLength() {
+        return prefixLength;
+    }
+
     public boolean contains(InetAddress address) {
         byte[] candidate = address.getAddress();
         return candidate.length == network.length && Arrays.equals(mask(candidate, prefixLength), network);

@@ -55,4 +55,14 @@ class CidrTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Cidr.parse(input));
         assertTrue(e.getMessage().contains("192.0.2.0/24"), e.getMessage());
     }
+
+    @ParameterizedTest
+    @CsvSource({
+        "203.0.113.77, 24, 203.0.113.0/24",
+        "203.0.113.77, 32, 203.0.113.77/32",
+        "2001:db8:1:2:3:4:5:6, 64, 2001:db8:1:2:0:0:0:0/64",
+    })
+    void theNetworkAroundAnAddress(String address, int prefix, String expected) throws Exception {
+        assertEquals(expected, Cidr.around(InetAddress.getByName(address), prefix).toString());
+    }
 }

@@ -1,6 +1,7 @@
 package org.mailgateway.contracts;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,5 +48,31 @@ class ContractJsonTest {
                 () -> ContractJson.read("{\"messageId\":".getBytes(StandardCharsets.UTF_8), Envelope.class));
         assertThrows(MalformedRecordException.class,
                 () -> ContractJson.read("{\"messageId\":\"x\"}".getBytes(StandardCharsets.UTF_8), Envelope.class));
+    }
+
+    @Test
+    void sessionSummarySurvivesARoundTrip() {
+        SessionSummary session = new SessionSummary("01JDQ3W6Z7K3M8N9P0Q1R2S3T5", "ingress-1", "203.0.113.7",
+                Instant.parse("2026-11-28T06:30:00Z"), Instant.parse("2026-11-28T06:30:02.5Z"),
+                List.of("love-1.example", "love-2.example", "love-1.example"),
+                new SessionSummary.Tls("TLSv1.3", "TLS_AES_256_GCM_SHA384"), new SessionSummary.Auth(2, 1, true, "PLAIN"),
+                List.of(new SessionSummary.Refusal("RCPT", "TO:<victim@elsewhere.example>", 554, "5.7.1",
+                        SessionSummary.RefusalKind.RELAY)),
+                0, 1, 0, 2, 1, 4096, SessionSummary.End.QUIT);
+
+        assertEquals(session, ContractJson.read(ContractJson.write(session), SessionSummary.class));
+        assertEquals(List.of("love-1.example", "love-2.example"), session.distinctHeloNames());
+    }
+
+    @Test
+    void blockEntrySurvivesARoundTrip() {
+        BlockEntry entry = new BlockEntry("203.0.113.7/32", BlockEntry.Kind.BLOCK, BlockEntry.Source.POLICY,
+                "client 203.0.113.7 announced 14 different HELO names in 10 minutes",
+                List.of(new RuleHit("HELO_ROTATION", 6, "client 203.0.113.7 announced 14 different HELO names in 10 minutes")),
+                Instant.parse("2026-11-28T06:30:00Z"), Instant.parse("2026-11-28T07:30:00Z"), 1, "policy-1");
+
+        assertEquals(entry, ContractJson.read(ContractJson.write(entry), BlockEntry.class));
+        assertTrue(entry.activeAt(Instant.parse("2026-11-28T07:29:59Z")));
+        assertFalse(entry.activeAt(Instant.parse("2026-11-28T07:30:00Z")));
     }
 }
