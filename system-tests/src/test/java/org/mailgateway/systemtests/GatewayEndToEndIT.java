@@ -104,7 +104,7 @@ class GatewayEndToEndIT {
         await().atMost(PATIENCE).until(() -> !sink.messagesContaining("Subject: Clean one").isEmpty());
         byte[] received = sink.messagesContaining("Subject: Clean one").get(0).content();
         String text = new String(received, StandardCharsets.UTF_8);
-        assertTrue(text.startsWith("Received: from client.example.org ([127.0.0.2])\r\n\tby gateway.test with ESMTP id " + id
+        assertTrue(text.startsWith("Received: from client.example.org ([127.0.0.2])\r\n\t(authenticated: no)\r\n\tby gateway.test with ESMTP id " + id
                 + "\r\n\tfor <b@example.test>; "), text);
         assertArrayEquals(sent, Arrays.copyOfRange(received, received.length - sent.length, received.length));
         assertEquals(received.length - sent.length, text.indexOf("\r\nFrom: Alice") + 2, "nothing but one header was added");

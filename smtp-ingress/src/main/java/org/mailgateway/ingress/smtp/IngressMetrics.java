@@ -11,7 +11,7 @@ public final class IngressMetrics {
 
     private final MeterRegistry registry;
     private final AtomicInteger active = new AtomicInteger();
-    private final Counter connections;
+    private final Counter admitted;
     private final Counter accepted;
     private final Counter refusedMessages;
     private final Counter deferred;
@@ -21,7 +21,9 @@ public final class IngressMetrics {
     public IngressMetrics(MeterRegistry registry) {
         this.registry = registry;
         registry.gauge("gateway.smtp.connections.active", active);
-        this.connections = Counter.builder("gateway.smtp.connections").description("SMTP connections accepted").register(registry);
+        this.admitted = Counter.builder("gateway.smtp.connections").tag("outcome", "admitted")
+                .description("SMTP connections by outcome at connect: admitted, blocked, limit, pregreet, proxy_error, shutdown")
+                .register(registry);
         this.accepted = Counter.builder("gateway.smtp.messages").tag("result", "accepted")
                 .description("messages by outcome at the end of DATA").register(registry);
         this.refusedMessages = Counter.builder("gateway.smtp.messages").tag("result", "refused").register(registry);
@@ -33,7 +35,16 @@ public final class IngressMetrics {
 
     void connectionOpened() {
         active.incrementAndGet();
-        connections.increment();
+    }
+
+    /** The client got the banner. */
+    void connectionAdmitted() {
+        admitted.increment();
+    }
+
+    /** Refused before or instead of the banner: blocked, limit, pregreet, proxy_error, shutdown. */
+    void connectionRefused(String outcome) {
+        registry.counter("gateway.smtp.connections", "outcome", outcome).increment();
     }
 
     void connectionClosed() {
