@@ -119,7 +119,8 @@ class SmtpIngressIT {
                     .send("MAIL FROM:<a@example.org>").expect(250)
                     .send("MAIL FROM:<a@example.org>").expect(503, "5.5.1")
                     .send("FOO bar").expect(500, "5.5.2")
-                    .send("STARTTLS").expect(502, "5.5.1")
+                    .send("STARTTLS").expect(503, "5.5.1")
+                    .send("EXPN staff").expect(502, "5.5.1")
                     .send("VRFY postmaster").expect(252, "2.0.0")
                     .send("RSET").expect(250, "2.0.0")
                     .send("QUIT").expect(221);
