@@ -17,6 +17,7 @@ public final class IngressMetrics {
     private final Counter deferred;
     private final Counter relayRefused;
     private final DistributionSummary acceptedBytes;
+    private final Counter bytesReceived;
 
     public IngressMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -31,6 +32,8 @@ public final class IngressMetrics {
         this.relayRefused = Counter.builder("gateway.smtp.relay.refused")
                 .description("recipients refused by relay control").register(registry);
         this.acceptedBytes = DistributionSummary.builder("gateway.smtp.message.size").baseUnit("bytes").register(registry);
+        this.bytesReceived = Counter.builder("gateway.smtp.received").baseUnit("bytes")
+                .description("bytes read from SMTP clients, counted when their session ends").register(registry);
     }
 
     void connectionOpened() {
@@ -47,8 +50,9 @@ public final class IngressMetrics {
         registry.counter("gateway.smtp.connections", "outcome", outcome).increment();
     }
 
-    void connectionClosed() {
+    void connectionClosed(long bytes) {
         active.decrementAndGet();
+        bytesReceived.increment(bytes);
     }
 
     public int activeConnections() {

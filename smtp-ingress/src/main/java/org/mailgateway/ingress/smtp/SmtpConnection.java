@@ -749,7 +749,7 @@ final class SmtpConnection {
             services.limiter().release(clientIp);
         }
         services.open().remove(this);
-        services.metrics().connectionClosed();
+        services.metrics().connectionClosed(facts.bytesReceived);
         Instant endedAt = Instant.now();
         SessionSummary summary = facts.summary(sessionId, services.ingressName(), clientIp, connectedAt, endedAt);
         services.sessions().publish(summary);

@@ -28,8 +28,9 @@ import org.mailgateway.localstack.testing.SmtpDialogue;
 
 /**
  * What happens before the first command: the PROXY protocol header from a load balancer, the banner delay
- * and pregreet, and the per-IP connection limit. 127.0.0.3 plays a load balancer; a second port accepts
- * PROXY-protocol connections only.
+ * and pregreet, and the per-IP connection limit; and two settings the other tests leave at their defaults:
+ * refusing long message lines, and a short idle timeout. 127.0.0.3 plays a load balancer; a second port
+ * accepts PROXY-protocol connections only.
  */
 @QuarkusTest
 @TestProfile(ConnectionPhasesIT.Profile.class)
@@ -46,7 +47,9 @@ class ConnectionPhasesIT {
                     "gateway.smtp.banner-delay", "PT0.5S",
                     "gateway.smtp.max-connections-per-ip", "3",
                     "gateway.smtp.proxy-protocol.sources", "127.0.0.3/32",
-                    "gateway.smtp.proxy-protocol.port", Integer.toString(PROXY_PORT));
+                    "gateway.smtp.proxy-protocol.port", Integer.toString(PROXY_PORT),
+                    "gateway.smtp.long-message-lines", "refuse",
+                    "gateway.smtp.idle-timeout", "PT5S");
         }
     }
 
@@ -154,6 +157,30 @@ class ConnectionPhasesIT {
             });
         } finally {
             held.forEach(SmtpDialogue::close);
+        }
+    }
+
+    @Test
+    void withLongMessageLinesRefusedALineOverOneThousandOctetsRefusesTheMessage() {
+        try (SmtpDialogue smtp = SmtpDialogue.connect("127.0.0.1", port())) {
+            smtp.expect(220).send("EHLO client.example.org").expect(250)
+                    .send("MAIL FROM:<a@example.org>").expect(250)
+                    .send("RCPT TO:<b@example.test>").expect(250)
+                    .send("DATA").expect(354)
+                    .sendRaw("Subject: long\r\n\r\n" + "y".repeat(999) + "\r\n.\r\n").expect(550, "5.6.0")
+                    .send("MAIL FROM:<a@example.org>").expect(250)
+                    .send("RCPT TO:<b@example.test>").expect(250)
+                    .send("DATA").expect(354)
+                    .sendRaw("Subject: at the limit\r\n\r\n" + "y".repeat(998) + "\r\n.\r\n").expect(250, "2.0.0");
+        }
+    }
+
+    @Test
+    void aSilentClientIsDisconnectedAfterTheIdleTimeout() {
+        try (SmtpDialogue smtp = SmtpDialogue.connect("127.0.0.1", port())) {
+            smtp.expect(220).send("EHLO client.example.org").expect(250)
+                    .expect(421, "4.4.2");
+            assertTrue(smtp.isClosedByServer());
         }
     }
 
