@@ -29,29 +29,39 @@ export GATEWAY_DATA_DIR="${GATEWAY_DATA_DIR:-/var/tmp/gateway-bench}"
 export GATEWAY_SMTP_PORT=$GW_PORT GATEWAY_KAFKA_PORT=29092 GATEWAY_KAFKA_CONTROLLER_PORT=29093 GATEWAY_POSTGRES_PORT=25432
 export GATEWAY_HTTP_PORT_ADMIN_API=28080 GATEWAY_HTTP_PORT_SMTP_INGRESS=28081 GATEWAY_HTTP_PORT_POLICY_SERVICE=28082
 export GATEWAY_HTTP_PORT_QUEUE_SERVICE=28083
-export GATEWAY_DELIVERY_ROUTES="*=[127.0.0.1]:$SINK_PORT"
-export GATEWAY_SMTP_ACCEPTED_DOMAINS=example.test
+ALONE_SINK_PORT=2628
+export GATEWAY_DELIVERY_ROUTES="alone.test=[127.0.0.1]:$ALONE_SINK_PORT,*=[127.0.0.1]:$SINK_PORT"
+export GATEWAY_SMTP_ACCEPTED_DOMAINS=example.test,alone.test
 # smtp-source connects from 127.0.0.1: an untrusted internet client here, as it is for the Postfix peer (which
 # refuses it relaying); one address is the whole load, so the per-IP limit is raised for it
 export GATEWAY_SMTP_TRUSTED_NETWORKS=192.0.2.1/32 GATEWAY_SMTP_MAX_CONNECTIONS_PER_IP=20000
 
 rm -rf "$GATEWAY_DATA_DIR"
-trap 'kill -CONT ${OTHERS:-} 2>/dev/null; "$ROOT/gateway" down >/dev/null 2>&1 || true' EXIT
+trap 'kill -CONT ${OTHERS:-} 2>/dev/null; kill ${ALONE_SINK:-} 2>/dev/null; "$ROOT/gateway" down >/dev/null 2>&1 || true' EXIT
 "$ROOT/gateway" up >/dev/null
 INGRESS_PID=$(pgrep -f "$ROOT/smtp-ingress/target/quarkus-app/quarkus-run.jar" | head -1)
 echo "# gateway up: ingress pid $INGRESS_PID; $(nproc) cores; $(date -u +%FT%TZ); runs alternate postfix/gateway"
 
 OTHERS=$(for m in policy-service queue-service admin-api; do pgrep -f "$ROOT/$m/target/quarkus-app/quarkus-run.jar"; done | tr '\n' ' ')
 # The ingress alone (with Kafka): policy, queue and admin-api paused (SIGSTOP) while smtp-source runs, so that
-# the figure is what one ingress accepts when the rest of the pipeline is on other machines. They catch up after.
+# the figure is what one ingress accepts when the rest of the pipeline is on other machines. These messages go
+# to alone.test, delivered to a sink of their own, and the next run starts only when all of them arrived, so
+# that no backlog of ours runs into the next Postfix run.
+smtp-sink -c -u nobody 127.0.0.1:$ALONE_SINK_PORT 1000 > /tmp/ingress-bench.alone-sink 2>&1 &
+ALONE_SINK=$!
+ALONE_SENT=0
+alone_received() { tr '\r' '\n' < /tmp/ingress-bench.alone-sink | grep -o 'mesg=[0-9]*' | tail -1 | cut -d= -f2; }
 ingress_only() {  # sessions messages size -> accepted msgs/s
-  local t0 t1
+  local t0 t1 deadline
   kill -STOP $OTHERS
   t0=$EPOCHREALTIME
-  smtp-source -s "$1" -m "$2" -l "$3" $REUSE -f bench@example.org -t sink@example.test 127.0.0.1:$GW_PORT >/dev/null
+  smtp-source -s "$1" -m "$2" -l "$3" $REUSE -f bench@example.org -t sink@alone.test 127.0.0.1:$GW_PORT >/dev/null
   t1=$EPOCHREALTIME
   kill -CONT $OTHERS
   awk -v m="$2" -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f\n", m/(b-a)}'
+  ALONE_SENT=$((ALONE_SENT + $2))
+  deadline=$((SECONDS + 600))
+  while [ "$(alone_received)" != "$ALONE_SENT" ] && [ $SECONDS -lt $deadline ]; do sleep 1; done
 }
 
 LOG=/tmp/ingress-bench.log; : > "$LOG"
@@ -71,7 +81,6 @@ for size in $SIZES; do
       GW_PID=$INGRESS_PID bash "$PEER" -M external -p $GW_PORT -P $SINK_PORT -s "$sessions" -m "$msgs" -l "$size" -r 1 $REUSE \
         2>>"$LOG" | result_line >> /tmp/ingress-bench.gw
       ingress_only "$sessions" "$msgs" "$size" >> /tmp/ingress-bench.alone
-      sleep 5 # let policy and queue drain what the paused run left them
     done
     pa=$(cut -d' ' -f1 /tmp/ingress-bench.pf | median); pe=$(cut -d' ' -f2 /tmp/ingress-bench.pf | median)
     ga=$(cut -d' ' -f1 /tmp/ingress-bench.gw | median); ge=$(cut -d' ' -f2 /tmp/ingress-bench.gw | median)
