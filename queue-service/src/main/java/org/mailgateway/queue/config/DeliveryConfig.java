@@ -39,6 +39,18 @@ public interface DeliveryConfig {
     @WithDefault("PT5M")
     Duration replyTimeout();
 
+    /** SMTP connections open at once to one next hop; a stalled destination holds only these. */
+    @WithDefault("10")
+    int connectionsPerDestination();
+
+    /** An unused connection to a next hop is closed after this long. */
+    @WithDefault("PT10S")
+    Duration connectionIdleTimeout();
+
+    /** Transactions sent over one connection before it is closed and a fresh one opened. */
+    @WithDefault("100")
+    int transactionsPerConnection();
+
     Retry retry();
 
     interface Retry {

@@ -65,7 +65,8 @@ public class DeliveryService {
 
     void start(@Observes StartupEvent event) {
         client = new SmtpDeliveryClient(vertx, config.heloName().orElseGet(LocalHostname::get),
-                config.connectTimeout(), config.replyTimeout());
+                config.connectTimeout(), config.replyTimeout(), new SmtpDeliveryClient.PoolSettings(
+                        config.connectionsPerDestination(), config.connectionIdleTimeout(), config.transactionsPerConnection()));
         timer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> wake());
     }
 
