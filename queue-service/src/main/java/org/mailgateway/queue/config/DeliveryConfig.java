@@ -28,8 +28,11 @@ public interface DeliveryConfig {
     @WithDefault("100")
     int batchSize();
 
-    /** How long a claimed delivery belongs to one instance; after that another may retry it (a crash). */
-    @WithDefault("PT15M")
+    /**
+     * How long a claimed delivery belongs to one instance; the instance renews it every third of this while it
+     * is still delivering, so after a crash another instance (or the restarted one) retries within this time.
+     */
+    @WithDefault("PT1M")
     Duration lease();
 
     @WithDefault("PT30S")
