@@ -54,6 +54,16 @@ public interface DeliveryConfig {
     @WithDefault("100")
     int transactionsPerConnection();
 
+    /** Use STARTTLS when a next hop offers it (certificates are not verified: opportunistic TLS, RFC 7435). */
+    @WithDefault("true")
+    boolean starttls();
+
+    /**
+     * Next hops ({@code [host]:port}, as in the routes) that get mail only over TLS: when they do not offer
+     * STARTTLS or the handshake fails, the mail is deferred with the reason.
+     */
+    Optional<List<String>> tlsRequired();
+
     Retry retry();
 
     interface Retry {

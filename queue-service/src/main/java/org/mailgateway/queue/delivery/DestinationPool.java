@@ -26,13 +26,14 @@ final class DestinationPool {
     private final int limit;
     private final long idleMillis;
     private final int maxTransactions;
+    private final SmtpSession.Tls tls;
     private final Deque<SmtpSession> idle = new ArrayDeque<>();
     private final Map<SmtpSession, Long> idleTimers = new IdentityHashMap<>();
     private final Deque<Promise<Lease>> waiting = new ArrayDeque<>();
     private int open;
 
     DestinationPool(Vertx vertx, Destination destination, SmtpClientConnection.Factory factory, String heloName, int limit,
-            long idleMillis, int maxTransactions) {
+            long idleMillis, int maxTransactions, SmtpSession.Tls tls) {
         this.vertx = vertx;
         this.destination = destination;
         this.factory = factory;
@@ -40,6 +41,7 @@ final class DestinationPool {
         this.limit = limit;
         this.idleMillis = idleMillis;
         this.maxTransactions = maxTransactions;
+        this.tls = tls;
     }
 
     synchronized Future<Lease> acquire() {
@@ -71,7 +73,7 @@ final class DestinationPool {
     }
 
     private Future<Lease> openNew() {
-        return SmtpSession.open(factory, destination, heloName).map(session -> new Lease(session, false))
+        return SmtpSession.open(factory, destination, heloName, tls).map(session -> new Lease(session, false))
                 .onFailure(e -> slotFreed());
     }
 

@@ -51,6 +51,20 @@ final class SmtpClientConnection {
                 .map(socket -> new SmtpClientConnection(vertx, socket, replyTimeout));
     }
 
+    /**
+     * Runs the TLS handshake on this connection (after the server's 220 to STARTTLS). Certificates are not
+     * verified: opportunistic TLS between MTAs protects against passive listening, as in RFC 7435.
+     */
+    Future<Void> startTls(String serverName) {
+        return socket.upgradeToSsl(serverName);
+    }
+
+    /** The TLS protocol and cipher in use, or null on a plain connection. */
+    String tlsDescription() {
+        javax.net.ssl.SSLSession session = socket.sslSession();
+        return session == null ? null : session.getProtocol() + " " + session.getCipherSuite();
+    }
+
     /** Whether the connection is still open and has seen no error. */
     boolean usable() {
         return broken == null;

@@ -25,8 +25,14 @@ import org.mailgateway.smtp.codec.SmtpReply;
  */
 public final class SmtpDeliveryClient {
 
-    /** How the client uses connections. */
-    public record PoolSettings(int connectionsPerDestination, Duration idleTimeout, int transactionsPerConnection) {
+    /**
+     * How the client uses connections.
+     *
+     * @param starttls      use STARTTLS when a next hop offers it
+     * @param tlsRequiredFor next hops that get mail only over TLS (otherwise it is deferred)
+     */
+    public record PoolSettings(int connectionsPerDestination, Duration idleTimeout, int transactionsPerConnection,
+            boolean starttls, java.util.Set<Destination> tlsRequiredFor) {
     }
 
     private final Vertx vertx;
@@ -40,7 +46,10 @@ public final class SmtpDeliveryClient {
         this.vertx = vertx;
         this.factory = SmtpClientConnection.factory(vertx, vertx.createNetClient(new NetClientOptions()
                 .setConnectTimeout((int) connectTimeout.toMillis())
-                .setTcpNoDelay(true)), replyTimeout);
+                .setTcpNoDelay(true)
+                .setSsl(false) // plain until STARTTLS upgrades the connection
+                .setTrustAll(true)
+                .setHostnameVerificationAlgorithm("")), replyTimeout);
         this.heloName = heloName;
         this.poolSettings = poolSettings;
     }
@@ -48,7 +57,7 @@ public final class SmtpDeliveryClient {
     public Future<List<RecipientResult>> deliver(Destination destination, String mailFrom, List<String> recipients, Buffer content) {
         DestinationPool pool = pools.computeIfAbsent(destination, d -> new DestinationPool(vertx, d, factory, heloName,
                 poolSettings.connectionsPerDestination(), poolSettings.idleTimeout().toMillis(),
-                poolSettings.transactionsPerConnection()));
+                poolSettings.transactionsPerConnection(), tlsFor(d)));
         Transaction transaction = new Transaction(mailFrom, recipients, content);
         return pool.acquire()
                 .compose(lease -> runOn(pool, lease, transaction))
@@ -61,6 +70,13 @@ public final class SmtpDeliveryClient {
                     return null;
                 })
                 .map(v -> transaction.results());
+    }
+
+    private SmtpSession.Tls tlsFor(Destination destination) {
+        if (poolSettings.tlsRequiredFor().contains(destination)) {
+            return SmtpSession.Tls.REQUIRED;
+        }
+        return poolSettings.starttls() ? SmtpSession.Tls.OPPORTUNISTIC : SmtpSession.Tls.NONE;
     }
 
     /** Open connections to one next hop (for tests and metrics). */

@@ -69,7 +69,9 @@ public class DeliveryService {
     void start(@Observes StartupEvent event) {
         client = new SmtpDeliveryClient(vertx, config.heloName().orElseGet(LocalHostname::get),
                 config.connectTimeout(), config.replyTimeout(), new SmtpDeliveryClient.PoolSettings(
-                        config.connectionsPerDestination(), config.connectionIdleTimeout(), config.transactionsPerConnection()));
+                        config.connectionsPerDestination(), config.connectionIdleTimeout(), config.transactionsPerConnection(),
+                        config.starttls(), config.tlsRequired().orElse(List.of()).stream().map(String::strip)
+                                .filter(d -> !d.isEmpty()).map(Destination::parse).collect(java.util.stream.Collectors.toSet())));
         timer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> wake());
         renewTimer = vertx.setPeriodic(Math.max(1000, config.lease().toMillis() / 3), id -> store.renewLeases(inProgress,
                 config.lease()).subscribe().with(v -> { }, e -> LOG.warnf("renewing delivery leases failed: %s", e.toString())));

@@ -8,11 +8,19 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import org.mailgateway.localstack.tls.SelfSignedKeystore;
 
 /**
  * A downstream SMTP server whose behaviour a test scripts: which extensions it announces, which recipients it
@@ -21,11 +29,13 @@ import java.util.function.Predicate;
  */
 final class ScriptedSmtpServer implements AutoCloseable {
 
-    /** One received message. */
-    record Received(String mailFrom, List<String> recipients, byte[] data) {
+    /** One received message, and whether it came over TLS. */
+    record Received(String mailFrom, List<String> recipients, byte[] data, boolean tls) {
     }
 
     boolean pipelining = true;
+    /** Offer STARTTLS (with a self-signed certificate). */
+    boolean starttls;
     boolean eightBitMime = true;
     /** Answer MAIL only once DATA has arrived too: a client that does not pipeline waits forever. */
     boolean insistOnPipelining;
@@ -71,8 +81,12 @@ final class ScriptedSmtpServer implements AutoCloseable {
         }
     }
 
-    private void serve(Socket socket) {
-        try (socket; InputStream in = socket.getInputStream(); OutputStream out = socket.getOutputStream()) {
+    private void serve(Socket plainSocket) {
+        Socket socket = plainSocket;
+        boolean tls = false;
+        try {
+            InputStream in = socket.getInputStream();
+            OutputStream out = socket.getOutputStream();
             write(out, "220 scripted.test ESMTP\r\n");
             String mailFrom = null;
             List<String> rcpts = new ArrayList<>();
@@ -83,6 +97,7 @@ final class ScriptedSmtpServer implements AutoCloseable {
                 if (upper.startsWith("EHLO")) {
                     ehlos.incrementAndGet();
                     write(out, "250-scripted.test\r\n" + (pipelining ? "250-PIPELINING\r\n" : "")
+                            + (starttls && !tls ? "250-STARTTLS\r\n" : "")
                             + (eightBitMime ? "250-8BITMIME\r\n" : "") + "250 SIZE 10000000\r\n");
                 } else if (upper.startsWith("MAIL FROM:")) {
                     mailFrom = line.substring(line.indexOf('<') + 1, line.indexOf('>'));
@@ -111,11 +126,20 @@ final class ScriptedSmtpServer implements AutoCloseable {
                     if (dataReplyDelayMillis > 0) {
                         Thread.sleep(dataReplyDelayMillis);
                     }
-                    received.add(new Received(mailFrom, List.copyOf(rcpts), data));
+                    received.add(new Received(mailFrom, List.copyOf(rcpts), data, tls));
                     write(out, "250 2.0.0 queued\r\n");
                     if (closeAfterTransaction) {
                         return;
                     }
+                } else if (upper.equals("STARTTLS") && starttls && !tls) {
+                    write(out, "220 2.0.0 Ready to start TLS\r\n");
+                    SSLSocket secured = (SSLSocket) tlsContext().getSocketFactory().createSocket(socket, null, socket.getPort(), true);
+                    secured.setUseClientMode(false);
+                    secured.startHandshake();
+                    socket = secured;
+                    in = secured.getInputStream();
+                    out = secured.getOutputStream();
+                    tls = true;
                 } else if (upper.equals("RSET")) {
                     pendingReplies.clear();
                     write(out, "250 2.0.0 Ok\r\n");
@@ -130,11 +154,30 @@ final class ScriptedSmtpServer implements AutoCloseable {
                     pendingReplies.clear();
                 }
             }
-        } catch (IOException | InterruptedException e) {
+        } catch (IOException | InterruptedException | GeneralSecurityException e) {
             // the client went away
         } finally {
             concurrent.decrementAndGet();
+            try {
+                socket.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
         }
+    }
+
+    private static SSLContext tlsContext() throws IOException, GeneralSecurityException {
+        Path keystore = SelfSignedKeystore.ensure(Path.of(System.getProperty("java.io.tmpdir"), "scripted-smtp.p12"),
+                "scripted.test");
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            store.load(in, SelfSignedKeystore.PASSWORD.toCharArray());
+        }
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(store, SelfSignedKeystore.PASSWORD.toCharArray());
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keys.getKeyManagers(), null, null);
+        return context;
     }
 
     private static byte[] readData(InputStream in) throws IOException {
