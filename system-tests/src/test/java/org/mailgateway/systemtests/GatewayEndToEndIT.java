@@ -43,7 +43,9 @@ import org.mailgateway.localstack.Ports;
 import org.mailgateway.localstack.Stack;
 import org.mailgateway.localstack.StackOptions;
 import org.mailgateway.localstack.postgres.EmbeddedPostgresServer;
+import org.mailgateway.localstack.process.ServiceProcess;
 import org.mailgateway.localstack.testing.DownstreamSink;
+import org.mailgateway.localstack.testing.SmtpDialogue;
 
 /**
  * The walking skeleton end to end: the four services as separate processes on a real Kafka broker and a real
@@ -104,7 +106,7 @@ class GatewayEndToEndIT {
         await().atMost(PATIENCE).until(() -> !sink.messagesContaining("Subject: Clean one").isEmpty());
         byte[] received = sink.messagesContaining("Subject: Clean one").get(0).content();
         String text = new String(received, StandardCharsets.UTF_8);
-        assertTrue(text.startsWith("Received: from client.example.org ([127.0.0.2])\r\n\tby gateway.test with ESMTP id " + id
+        assertTrue(text.startsWith("Received: from client.example.org ([127.0.0.2])\r\n\t(authenticated: no)\r\n\tby gateway.test with ESMTP id " + id
                 + "\r\n\tfor <b@example.test>; "), text);
         assertArrayEquals(sent, Arrays.copyOfRange(received, received.length - sent.length, received.length));
         assertEquals(received.length - sent.length, text.indexOf("\r\nFrom: Alice") + 2, "nothing but one header was added");
@@ -198,6 +200,41 @@ class GatewayEndToEndIT {
         String id = sendWhenAccepted(message("After restart", "still flowing\r\n"), "b@example.test");
         await().atMost(PATIENCE).until(() -> !sink.messagesContaining("Subject: After restart").isEmpty());
         assertTrue(sink.messagesContaining("Subject: After restart").get(0).text().contains(" id " + id));
+    }
+
+    @Test
+    @Order(7)
+    void onSigtermTheIngressFinishesTheTransactionInFlightAndRefusesAnythingNew() throws Exception {
+        ServiceProcess ingress = stack.service(GatewayService.SMTP_INGRESS);
+        try (SmtpDialogue inFlight = SmtpDialogue.connect(CLIENT, stack.smtpPort());
+                SmtpDialogue idle = SmtpDialogue.connect(CLIENT, stack.smtpPort())) {
+            idle.expect(220).send("EHLO idle.example").expect(250);
+            inFlight.expect(220).send("EHLO client.example.org").expect(250)
+                    .send("MAIL FROM:<alice@example.org>").expect(250)
+                    .send("RCPT TO:<b@example.test>").expect(250)
+                    .send("DATA").expect(354)
+                    .sendRaw("Subject: In flight at shutdown\r\n\r\nfirst half\r\n");
+
+            Thread terminator = new Thread(() -> ingress.process().stop(Duration.ofSeconds(60)));
+            terminator.start();
+
+            // the idle session is told at once; the one in the middle of DATA may finish
+            idle.expect(421, "4.3.2");
+            assertTrue(idle.isClosedByServer());
+            inFlight.sendRaw("second half\r\n.\r\n").expect(250, "2.0.0");
+            Matcher queued = QUEUED_AS.matcher(inFlight.lastReply().text());
+            assertTrue(queued.find());
+            inFlight.send("MAIL FROM:<alice@example.org>").expect(421, "4.3.2");
+            assertTrue(inFlight.isClosedByServer());
+            terminator.join();
+            assertTrue(!ingress.process().isAlive());
+
+            await().atMost(PATIENCE).until(() -> !sink.messagesContaining("Subject: In flight at shutdown").isEmpty());
+            assertTrue(sink.messagesContaining("Subject: In flight at shutdown").get(0).text()
+                    .contains(" id " + queued.group(1)));
+        } finally {
+            stack.restart(GatewayService.SMTP_INGRESS);
+        }
     }
 
     // --- the client side ---

@@ -58,4 +58,22 @@ public interface DeliveryConfig {
         @WithDefault("P5D")
         Duration maxLifetime();
     }
+
+    /** How long the store keeps what it no longer needs. */
+    Retention retention();
+
+    interface Retention {
+
+        /** Quarantined mail older than this is deleted (its bytes, envelope and rule hits). */
+        @WithDefault("P30D")
+        Duration quarantine();
+
+        /** Delivered, failed or expired mail (nothing pending) older than this is deleted with its delivery records. */
+        @WithDefault("P7D")
+        Duration finished();
+
+        /** How often the sweep runs. */
+        @WithDefault("PT1H")
+        Duration interval();
+    }
 }

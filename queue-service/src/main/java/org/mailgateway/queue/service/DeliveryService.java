@@ -155,6 +155,12 @@ public class DeliveryService {
                 });
     }
 
+    /** The stored next hop, or (for a released message or a recipient that had no route) the current one. */
+    private String resolvedDestination(ClaimedDelivery claimed) {
+        return claimed.destination().equals(NewMessage.NewDelivery.NO_ROUTE) ? destinationOf(claimed.recipient())
+                : claimed.destination();
+    }
+
     private List<DeliveryUpdate> updates(List<ClaimedDelivery> group, MessageContent content, List<RecipientResult> results) {
         Instant now = clock.instant();
         List<DeliveryUpdate> updates = new ArrayList<>();
@@ -170,7 +176,8 @@ public class DeliveryService {
             };
             Instant next = state == DeliveryUpdate.State.DEFERRED
                     ? now.plus(backoff.afterAttempts(claimed.attempts(), ThreadLocalRandom.current())) : null;
-            updates.add(new DeliveryUpdate(claimed.messageId(), claimed.recipient(), state, next, result.reply()));
+            updates.add(new DeliveryUpdate(claimed.messageId(), claimed.recipient(), state, next, result.reply(),
+                    resolvedDestination(claimed)));
         }
         return updates;
     }
