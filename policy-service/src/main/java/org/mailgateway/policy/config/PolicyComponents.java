@@ -100,7 +100,8 @@ public class PolicyComponents {
         PolicyConfig.Dnsbl dnsbl = config.dnsbl();
         List<DnsblZone> zones = dnsbl.zones().orElse(List.of()).stream().map(String::trim).filter(s -> !s.isEmpty())
                 .map(DnsblZone::parse).toList();
-        return new DnsblChecker(vertx, zones, config.dns().servers().orElse(List.of()), dnsbl.timeout(), dnsbl.maxInFlight(),
-                dnsbl.cacheTtl(), dnsbl.negativeCacheTtl(), dnsbl.cacheSize(), registry);
+        return new DnsblChecker(vertx, zones, config.dns().servers().orElse(List.of()), new DnsblChecker.Limits(dnsbl.timeout(),
+                dnsbl.maxInFlight(), dnsbl.cacheTtl(), dnsbl.negativeCacheTtl(), dnsbl.cacheSize(), dnsbl.suspendAfter(),
+                dnsbl.suspendFor()), registry);
     }
 }

@@ -232,6 +232,17 @@ public interface PolicyConfig {
         @WithDefault("PT1M")
         Duration negativeCacheTtl();
 
+        /**
+         * Consecutive timeouts after which a zone is not asked for {@code suspend-for}: a dead server then costs no
+         * wait at all instead of the timeout on every message. 0 never suspends.
+         */
+        @WithDefault("5")
+        int suspendAfter();
+
+        /** How long a zone that kept timing out is not asked (its lookups count as {@code suspended}). */
+        @WithDefault("PT30S")
+        Duration suspendFor();
+
         /** Answers remembered at most (least recently used ones are forgotten first). */
         @WithDefault("100000")
         int cacheSize();

@@ -22,7 +22,9 @@ import org.jboss.logging.Logger;
  * lookup ends within the timeout: a zone that does not answer in time scores nothing and is counted in
  * {@code gateway_policy_dnsbl_lookups_total{outcome="timeout"}}. Answers are cached (listings for
  * {@code cache-ttl}, "not listed" for {@code negative-cache-ttl}); at most {@code max-in-flight} lookups run at
- * once, beyond that a lookup is skipped and counted. Resolvers from {@code gateway.dns.servers} are asked in turn.
+ * once, beyond that a lookup is skipped and counted. A zone that timed out {@code suspend-after} times in a row is
+ * not asked for {@code suspend-for} (its lookups count as {@code suspended}), so a dead server does not make every
+ * message wait the timeout. Resolvers from {@code gateway.dns.servers} are asked in turn.
  */
 public final class DnsblChecker {
 
@@ -30,7 +32,19 @@ public final class DnsblChecker {
 
     /** The outcome of one lookup, as counted in the metric. */
     enum Outcome {
-        LISTED, NOT_LISTED, CACHED, TIMEOUT, ERROR, SKIPPED
+        LISTED, NOT_LISTED, CACHED, TIMEOUT, ERROR, SKIPPED, SUSPENDED
+    }
+
+    /** The bounds of the checker, as configured ({@code gateway.dnsbl.*}). */
+    public record Limits(Duration timeout, int maxInFlight, Duration cacheTtl, Duration negativeCacheTtl, int cacheSize,
+            int suspendAfter, Duration suspendFor) {
+    }
+
+    /** Consecutive timeouts of one zone, and until when it is not asked. */
+    private static final class ZoneHealth {
+        int consecutiveTimeouts;
+        long suspendedUntilNanos;
+        boolean suspended;
     }
 
     private record Cached(List<String> answers, long expiresAtNanos) {
@@ -47,18 +61,23 @@ public final class DnsblChecker {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger nextClient = new AtomicInteger();
     private final LinkedHashMap<String, Cached> cache;
+    private final int suspendAfter;
+    private final long suspendForNanos;
+    private final Map<String, ZoneHealth> health = new java.util.HashMap<>();
 
     /**
      * @param servers {@code host:port} entries; empty uses the system's resolver
      */
-    public DnsblChecker(Vertx vertx, List<DnsblZone> zones, List<String> servers, Duration timeout, int maxInFlight,
-            Duration ttl, Duration negativeTtl, int cacheSize, MeterRegistry registry) {
+    public DnsblChecker(Vertx vertx, List<DnsblZone> zones, List<String> servers, Limits limits, MeterRegistry registry) {
         this.vertx = vertx;
         this.zones = List.copyOf(zones);
-        this.timeout = timeout;
-        this.maxInFlight = maxInFlight;
-        this.ttlNanos = ttl.toNanos();
-        this.negativeTtlNanos = negativeTtl.toNanos();
+        this.timeout = limits.timeout();
+        this.maxInFlight = limits.maxInFlight();
+        this.ttlNanos = limits.cacheTtl().toNanos();
+        this.negativeTtlNanos = limits.negativeCacheTtl().toNanos();
+        this.suspendAfter = limits.suspendAfter();
+        this.suspendForNanos = limits.suspendFor().toNanos();
+        int cacheSize = limits.cacheSize();
         this.registry = registry;
         this.cache = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override
@@ -110,6 +129,10 @@ public final class DnsblChecker {
             count(zone, Outcome.CACHED);
             return Future.succeededFuture(listing(zone, cached.answers()));
         }
+        if (suspended(zone)) {
+            count(zone, Outcome.SUSPENDED);
+            return Future.succeededFuture(Optional.empty());
+        }
         if (inFlight.incrementAndGet() > maxInFlight) {
             inFlight.decrementAndGet();
             count(zone, Outcome.SKIPPED);
@@ -118,7 +141,7 @@ public final class DnsblChecker {
         Promise<Optional<DnsblListing>> result = Promise.promise();
         long timer = vertx.setTimer(timeout.toMillis(), t -> {
             if (result.tryComplete(Optional.empty())) {
-                count(zone, Outcome.TIMEOUT);
+                timedOut(zone);
                 LOG.debugf("DNSBL %s: no answer for %s within %s", zone.zone(), name, timeout);
             }
         });
@@ -126,6 +149,9 @@ public final class DnsblChecker {
         client.resolveA(name).onComplete(answer -> {
             vertx.cancelTimer(timer);
             inFlight.decrementAndGet();
+            if (answer.succeeded() || answer.cause() instanceof DnsException) {
+                answered(zone);
+            }
             if (answer.succeeded()) {
                 List<String> accepted = answer.result().stream().filter(zone::accepts).toList();
                 remember(name, accepted);
@@ -138,12 +164,50 @@ public final class DnsblChecker {
                     count(zone, Outcome.NOT_LISTED);
                 }
             } else if (result.tryComplete(Optional.empty())) {
-                boolean timedOut = String.valueOf(answer.cause().getMessage()).toLowerCase().contains("timeout");
-                count(zone, timedOut ? Outcome.TIMEOUT : Outcome.ERROR);
+                if (String.valueOf(answer.cause().getMessage()).toLowerCase().contains("timeout")) {
+                    timedOut(zone);
+                } else {
+                    count(zone, Outcome.ERROR);
+                }
                 LOG.debugf("DNSBL %s: lookup of %s failed: %s", zone.zone(), name, answer.cause());
             }
         });
         return result.future();
+    }
+
+    private synchronized boolean suspended(DnsblZone zone) {
+        ZoneHealth h = health.get(zone.zone());
+        if (h == null || !h.suspended) {
+            return false;
+        }
+        if (h.suspendedUntilNanos - System.nanoTime() > 0) {
+            return true;
+        }
+        h.suspended = false;
+        h.consecutiveTimeouts = 0;
+        LOG.infof("DNSBL %s: asking again after %d s of suspension", zone.zone(), Duration.ofNanos(suspendForNanos).toSeconds());
+        return false;
+    }
+
+    private void timedOut(DnsblZone zone) {
+        count(zone, Outcome.TIMEOUT);
+        synchronized (this) {
+            ZoneHealth h = health.computeIfAbsent(zone.zone(), z -> new ZoneHealth());
+            h.consecutiveTimeouts++;
+            if (suspendAfter > 0 && !h.suspended && h.consecutiveTimeouts >= suspendAfter) {
+                h.suspended = true;
+                h.suspendedUntilNanos = System.nanoTime() + suspendForNanos;
+                LOG.warnf("DNSBL %s: %d timeouts in a row, not asked for %d s", zone.zone(), h.consecutiveTimeouts,
+                        Duration.ofNanos(suspendForNanos).toSeconds());
+            }
+        }
+    }
+
+    private synchronized void answered(DnsblZone zone) {
+        ZoneHealth h = health.get(zone.zone());
+        if (h != null) {
+            h.consecutiveTimeouts = 0;
+        }
     }
 
     private static Optional<DnsblListing> listing(DnsblZone zone, List<String> answers) {
