@@ -32,9 +32,10 @@ class DnsblCheckerIT {
         vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
-    private static DnsblChecker checker(int port, int suspendAfter, SimpleMeterRegistry registry) {
+    /** @param timeout generous for rbldnsd (a first lookup on a loaded machine may be slow), short for the silent server */
+    private static DnsblChecker checker(int port, Duration timeout, int suspendAfter, SimpleMeterRegistry registry) {
         return new DnsblChecker(vertx, List.of(DnsblZone.parse("bl.test=4:127.0.0.2-127.0.0.11"), DnsblZone.parse("wl.test=-3")),
-                List.of("127.0.0.1:" + port), new DnsblChecker.Limits(Duration.ofMillis(500), 16, Duration.ofMinutes(5),
+                List.of("127.0.0.1:" + port), new DnsblChecker.Limits(timeout, 16, Duration.ofMinutes(5),
                         Duration.ofMinutes(1), 1000, suspendAfter, Duration.ofMinutes(5)), registry);
     }
 
@@ -50,7 +51,7 @@ class DnsblCheckerIT {
     @Test
     void everyZoneIsAskedAndAnswersAreCachedListedOrNot() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        DnsblChecker checker = checker(rbldnsd.port(), 5, registry);
+        DnsblChecker checker = checker(rbldnsd.port(), Duration.ofSeconds(20), 5, registry);
 
         assertEquals(List.of(new DnsblListing("bl.test", 4, List.of("127.0.0.2"))), check(checker, "127.0.0.77"));
         assertEquals(List.of(new DnsblListing("bl.test", 4, List.of("127.0.0.2"))), check(checker, "127.0.0.77"));
@@ -67,7 +68,7 @@ class DnsblCheckerIT {
     @Test
     void aServerThatNeverAnswersTimesOutScoresNothingAndIsSuspendedAfterRepeatedTimeouts() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        DnsblChecker checker = checker(silent.port(), 3, registry);
+        DnsblChecker checker = checker(silent.port(), Duration.ofMillis(500), 3, registry);
 
         for (int i = 1; i <= 5; i++) {
             assertEquals(List.of(), check(checker, "198.51.100." + i));
