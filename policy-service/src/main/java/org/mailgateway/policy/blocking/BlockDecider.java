@@ -106,6 +106,11 @@ public final class BlockDecider {
         return out;
     }
 
+    /** Takes back an entry that could not be published (unless the view holds a newer one for its CIDR). */
+    public void withdraw(BlockEntry entry) {
+        view.remove(entry);
+    }
+
     private Optional<BlockEntry> rangeBlock(InetAddress address, Instant now) {
         if (settings.rangeAddresses() <= 0) {
             return Optional.empty();

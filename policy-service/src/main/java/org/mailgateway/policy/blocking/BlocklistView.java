@@ -27,6 +27,11 @@ public final class BlocklistView {
         }
     }
 
+    /** Removes {@code entry} if it is still the latest for its CIDR. */
+    public synchronized void remove(BlockEntry entry) {
+        entries.remove(entry.cidr(), entry);
+    }
+
     public synchronized Optional<BlockEntry> entry(Cidr cidr) {
         return Optional.ofNullable(entries.get(cidr.toString()));
     }

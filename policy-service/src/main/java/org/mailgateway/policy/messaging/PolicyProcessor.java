@@ -132,17 +132,28 @@ public class PolicyProcessor {
                 });
     }
 
+    /**
+     * Publishes block entries. Never fails the record it came from: a message's verdict is already out, and a
+     * session's evidence stays counted. An entry Kafka did not take is taken back from the view, so the next record of
+     * that IP decides again.
+     */
     private Uni<Void> publish(List<BlockEntry> entries) {
         if (entries.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         List<Uni<Void>> sends = entries.stream().map(entry -> {
             boolean single = entry.cidr().endsWith("/32") || entry.cidr().endsWith("/128");
-            registry.counter("gateway.policy.blocks", "kind", single ? "address" : "range").increment();
             OutgoingKafkaRecordMetadata<String> out = OutgoingKafkaRecordMetadata.<String>builder().withKey(entry.cidr()).build();
-            return blocklist.sendMessage(Message.of(ContractJson.write(entry), Metadata.of(out)));
+            return blocklist.sendMessage(Message.of(ContractJson.write(entry), Metadata.of(out)))
+                    .invoke(() -> registry.counter("gateway.policy.blocks", "kind", single ? "address" : "range").increment())
+                    .onFailure().recoverWithItem(e -> {
+                        registry.counter("gateway.policy.blocks.failed").increment();
+                        LOG.errorf("block entry for %s not published, will decide again on the next record: %s", entry.cidr(), e);
+                        blocks.withdraw(entry);
+                        return null;
+                    });
         }).toList();
-        return Uni.join().all(sends).andFailFast().replaceWithVoid();
+        return Uni.join().all(sends).andCollectFailures().replaceWithVoid();
     }
 
     private static byte[] header(Headers headers, String name) {

@@ -103,6 +103,16 @@ class BlockDeciderTest {
     }
 
     @Test
+    void anEntryThatCouldNotBePublishedIsDecidedAgain() {
+        BlockEntry first = decider().decide(activity("203.0.113.7", 10, 0), NOW).get(0);
+
+        decider().withdraw(first);
+
+        assertEquals(List.of("203.0.113.7/32"), decider().decide(activity("203.0.113.7", 11, 0), NOW).stream()
+                .map(BlockEntry::cidr).toList());
+    }
+
+    @Test
     void anAllowedAddressIsNeverBlocked() {
         BlockDecider byConfig = decider(Networks.parse(Optional.of(List.of("203.0.113.0/28"))), SETTINGS);
         assertEquals(List.of(), byConfig.decide(activity("203.0.113.7", 50, 50), NOW));
