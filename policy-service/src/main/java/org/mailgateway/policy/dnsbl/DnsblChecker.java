@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
@@ -138,11 +139,15 @@ public final class DnsblChecker {
             count(zone, Outcome.SKIPPED);
             return Future.succeededFuture(Optional.empty());
         }
+        // the timer and the answer may race on different event loops: whichever settles first counts and completes,
+        // and it counts before it completes, so whoever waits on the result sees the count
+        AtomicBoolean settled = new AtomicBoolean();
         Promise<Optional<DnsblListing>> result = Promise.promise();
         long timer = vertx.setTimer(timeout.toMillis(), t -> {
-            if (result.tryComplete(Optional.empty())) {
+            if (settled.compareAndSet(false, true)) {
                 timedOut(zone);
                 LOG.debugf("DNSBL %s: no answer for %s within %s", zone.zone(), name, timeout);
+                result.complete(Optional.empty());
             }
         });
         DnsClient client = clients.get(Math.floorMod(nextClient.getAndIncrement(), clients.size()));
@@ -152,25 +157,31 @@ public final class DnsblChecker {
             if (answer.succeeded() || answer.cause() instanceof DnsException) {
                 answered(zone);
             }
+            List<String> accepted;
             if (answer.succeeded()) {
-                List<String> accepted = answer.result().stream().filter(zone::accepts).toList();
+                accepted = answer.result().stream().filter(zone::accepts).toList();
                 remember(name, accepted);
-                if (result.tryComplete(listing(zone, accepted))) {
-                    count(zone, accepted.isEmpty() ? Outcome.NOT_LISTED : Outcome.LISTED);
-                }
             } else if (answer.cause() instanceof DnsException dns && dns.code() == DnsResponseCode.NXDOMAIN) {
-                remember(name, List.of());
-                if (result.tryComplete(Optional.empty())) {
-                    count(zone, Outcome.NOT_LISTED);
-                }
-            } else if (result.tryComplete(Optional.empty())) {
-                if (String.valueOf(answer.cause().getMessage()).toLowerCase().contains("timeout")) {
-                    timedOut(zone);
-                } else {
-                    count(zone, Outcome.ERROR);
-                }
-                LOG.debugf("DNSBL %s: lookup of %s failed: %s", zone.zone(), name, answer.cause());
+                accepted = List.of();
+                remember(name, accepted);
+            } else {
+                accepted = null;
             }
+            if (!settled.compareAndSet(false, true)) {
+                return;
+            }
+            if (accepted != null) {
+                count(zone, accepted.isEmpty() ? Outcome.NOT_LISTED : Outcome.LISTED);
+                result.complete(listing(zone, accepted));
+                return;
+            }
+            if (String.valueOf(answer.cause().getMessage()).toLowerCase().contains("timeout")) {
+                timedOut(zone);
+            } else {
+                count(zone, Outcome.ERROR);
+            }
+            LOG.debugf("DNSBL %s: lookup of %s failed: %s", zone.zone(), name, answer.cause());
+            result.complete(Optional.empty());
         });
         return result.future();
     }

@@ -58,11 +58,13 @@ class DnsblCheckerIT {
         assertEquals(List.of(), check(checker, "198.51.100.99"));
         assertEquals(List.of(), check(checker, "198.51.100.99"));
 
-        assertEquals(1, count(registry, "bl.test", "listed"));
-        assertEquals(1, count(registry, "bl.test", "not_listed"));
-        assertEquals(2, count(registry, "bl.test", "cached"));
-        assertEquals(2, count(registry, "wl.test", "not_listed"));
-        assertEquals(2, count(registry, "wl.test", "cached"));
+        String all = registry.getMeters().stream().map(m -> m.getId().getTags() + "=" + m.measure().iterator().next().getValue())
+                .toList().toString();
+        assertEquals(1, count(registry, "bl.test", "listed"), all);
+        assertEquals(1, count(registry, "bl.test", "not_listed"), all);
+        assertEquals(2, count(registry, "bl.test", "cached"), all);
+        assertEquals(2, count(registry, "wl.test", "not_listed"), all);
+        assertEquals(2, count(registry, "wl.test", "cached"), all);
     }
 
     @Test
