@@ -81,7 +81,9 @@ class GatewayEndToEndIT {
                 .env("GATEWAY_DELIVERY_ROUTES", "deferred.test=[127.0.0.1]:" + nobodyListens + ",*=[127.0.0.1]:" + sinkPort)
                 .env("GATEWAY_DELIVERY_RETRY_INITIAL", "PT1S")
                 .env("GATEWAY_DELIVERY_RETRY_MAX", "PT2S")
-                .env("GATEWAY_DELIVERY_POLL_INTERVAL", "PT0.5S");
+                .env("GATEWAY_DELIVERY_POLL_INTERVAL", "PT0.5S")
+                // a crashed queue-service's claims are retried after this (renewed while an instance lives)
+                .env("GATEWAY_DELIVERY_LEASE", "PT6S");
         sink = DownstreamSink.start(sinkPort, data.resolve("downstream"));
         stack = new Stack(options).start();
     }
@@ -234,6 +236,60 @@ class GatewayEndToEndIT {
                     .contains(" id " + queued.group(1)));
         } finally {
             stack.restart(GatewayService.SMTP_INGRESS);
+        }
+    }
+
+    @Test
+    @Order(8)
+    void queueServiceKilledInTheMiddleOfDeliveringLosesNothing() throws Exception {
+        int count = 40;
+        for (int i = 0; i < count; i++) {
+            if (i == count / 2) {
+                // SIGKILL while it stores and delivers the first half; the second half waits in Kafka
+                stack.service(GatewayService.QUEUE_SERVICE).process().kill();
+            }
+            sendWhenAccepted(message(String.format("Crash test %02d", i), "delivered once, or at least once\r\n"),
+                    "b@example.test");
+        }
+        stack.restart(GatewayService.QUEUE_SERVICE);
+
+        await().atMost(PATIENCE).until(() -> {
+            for (int i = 0; i < count; i++) {
+                if (sink.messagesContaining(String.format("Subject: Crash test %02d", i)).isEmpty()) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        int duplicates = 0;
+        for (int i = 0; i < count; i++) {
+            duplicates += sink.messagesContaining(String.format("Subject: Crash test %02d", i)).size() - 1;
+        }
+        System.out.printf("queue-service SIGKILL mid-delivery: %d of %d messages arrived, %d duplicates downstream%n",
+                count, count, duplicates);
+        assertTrue(duplicates <= count / 2, "at most the messages in flight at the kill can come twice: " + duplicates);
+    }
+
+    @Test
+    @Order(9)
+    void withPostgresqlStoppedMailIsStillAcceptedAndNothingIsLostWhenItReturns() throws Exception {
+        stack.stopPostgres();
+        List<String> ids = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 10; i++) {
+                // the ingress and policy never need PostgreSQL: mail is accepted, and waits in Kafka
+                ids.add(send(message(String.format("Database away %02d", i), "stored when it is back\r\n"), "b@example.test"));
+            }
+            assertTrue(sink.messagesContaining("Subject: Database away").isEmpty(), "nothing is delivered unstored");
+        } finally {
+            stack.startPostgres();
+        }
+
+        await().atMost(PATIENCE).until(() -> sink.messagesContaining("Subject: Database away").size() >= 10);
+        for (int i = 0; i < 10; i++) {
+            List<DownstreamSink.Received> copies = sink.messagesContaining(String.format("Subject: Database away %02d", i));
+            assertEquals(1, copies.size(), "message " + i);
+            assertTrue(copies.get(0).text().contains(" id " + ids.get(i)));
         }
     }
 

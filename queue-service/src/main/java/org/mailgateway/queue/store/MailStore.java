@@ -54,6 +54,12 @@ public class MailStore {
                    destination = $6
              WHERE message_id = $1 AND recipient = $2""";
 
+    /** Extends the leases of deliveries still in progress. */
+    private static final String RENEW_LEASES = """
+            UPDATE delivery d SET lease_until = now() + make_interval(secs => $3)
+              FROM unnest($1::text[], $2::text[]) AS k(message_id, recipient)
+             WHERE d.message_id = k.message_id AND d.recipient = k.recipient AND d.lease_until IS NOT NULL""";
+
     /** Quarantined mail past its retention; its bytes and everything else go. */
     private static final String EXPIRE_QUARANTINE = """
             DELETE FROM message WHERE action = 'QUARANTINE' AND received_at < now() - make_interval(secs => $1)""";
@@ -126,6 +132,18 @@ public class MailStore {
                     }
                     return claimed;
                 });
+    }
+
+    /** Renews the leases of deliveries this instance is still working on. */
+    public Uni<Void> renewLeases(List<ClaimedDelivery> inProgress, Duration lease) {
+        if (inProgress.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return pool.preparedQuery(RENEW_LEASES).execute(Tuple.tuple()
+                        .addArrayOfString(inProgress.stream().map(ClaimedDelivery::messageId).toArray(String[]::new))
+                        .addArrayOfString(inProgress.stream().map(ClaimedDelivery::recipient).toArray(String[]::new))
+                        .addDouble((double) lease.toSeconds()))
+                .replaceWithVoid();
     }
 
     public Uni<Map<String, MessageContent>> loadContent(Collection<String> messageIds) {
