@@ -19,10 +19,12 @@ public final class Rbldnsd implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final Path dir;
 
-    private Rbldnsd(Process process, int port) {
+    private Rbldnsd(Process process, int port, Path dir) {
         this.process = process;
         this.port = port;
+        this.dir = dir;
     }
 
     public static Rbldnsd start() {
@@ -45,7 +47,7 @@ public final class Rbldnsd implements AutoCloseable {
                     "bl.test:ip4set:bl.zone", "wl.test:ip4set:wl.zone")
                     .redirectErrorStream(true).redirectOutput(dir.resolve("rbldnsd.log").toFile()).start();
             awaitStarted(process, dir.resolve("rbldnsd.log"), Duration.ofSeconds(30));
-            return new Rbldnsd(process, port);
+            return new Rbldnsd(process, port, dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start rbldnsd (is the Debian package installed?)", e);
         }
@@ -80,8 +82,13 @@ public final class Rbldnsd implements AutoCloseable {
         process.destroy();
         try {
             process.waitFor();
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }
