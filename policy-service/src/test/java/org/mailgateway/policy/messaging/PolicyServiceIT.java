@@ -7,25 +7,20 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
+import org.mailgateway.contracts.BlockEntry;
 import org.mailgateway.contracts.ContractJson;
+import org.mailgateway.contracts.RuleHit;
 import org.mailgateway.contracts.Envelope;
-import org.mailgateway.contracts.MessageIds;
 import org.mailgateway.contracts.RecordHeaders;
 import org.mailgateway.contracts.Topics;
 import org.mailgateway.contracts.Verdict;
@@ -93,20 +88,65 @@ class PolicyServiceIT {
     }
 
     private static Envelope publish(String helo, byte[] message) throws Exception {
-        Envelope envelope = new Envelope(MessageIds.next(), Instant.now(), "192.0.2.10", helo, "ESMTP", "a@example.org",
-                List.of("b@example.test"), message.length, "test");
-        Map<String, Object> props = Map.of("bootstrap.servers", EmbeddedInfrastructure.kafkaBootstrapServers(),
-                "key.serializer", StringSerializer.class.getName(), "value.serializer", ByteArraySerializer.class.getName());
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props)) {
-            ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.MAIL_INBOUND, envelope.clientIp(), message);
-            record.headers().add(RecordHeaders.ENVELOPE, ContractJson.write(envelope));
-            producer.send(record).get(60, TimeUnit.SECONDS);
-        }
-        return envelope;
+        return TestRecords.publishMessage("192.0.2.10", helo, message);
     }
 
     private static ConsumerRecord<String, byte[]> awaitVerdict(String messageId) {
-        return TopicReader.awaitRecord(EmbeddedInfrastructure.kafkaBootstrapServers(), Topics.MAIL_VERDICTS,
-                record -> messageId.equals(record.key()), Duration.ofSeconds(90));
+        return TestRecords.awaitVerdictRecord(messageId);
+    }
+
+    @Test
+    void relayAttemptsFromOneIpInSessionSummariesBlockThatIp() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            TestRecords.publishSession("198.51.100.23", "relay.example.org", 1);
+        }
+
+        BlockEntry entry = awaitBlock("198.51.100.23/32");
+
+        assertEquals(BlockEntry.Kind.BLOCK, entry.kind());
+        assertEquals(BlockEntry.Source.POLICY, entry.source());
+        assertEquals("client 198.51.100.23 tried to relay to 10 recipients in foreign domains in 10 minutes", entry.reason());
+        assertEquals(List.of("RELAY_ATTEMPTS"), entry.hits().stream().map(RuleHit::rule).toList());
+        assertEquals(1, entry.offence());
+        assertEquals(Duration.ofHours(1), Duration.between(entry.createdAt(), entry.expiresAt()));
+    }
+
+    @Test
+    void heloRotationFromOneIpBlocksThatIp() throws Exception {
+        for (int i = 1; i <= 10; i++) {
+            TestRecords.publishSession("198.51.100.24", "love-" + i + ".example", 0);
+        }
+
+        BlockEntry entry = awaitBlock("198.51.100.24/32");
+
+        assertEquals("client 198.51.100.24 announced 10 different HELO names in 10 minutes (latest: love-10.example)", entry.reason());
+        assertEquals(List.of("HELO_ROTATION"), entry.hits().stream().map(RuleHit::rule).toList());
+    }
+
+    @Test
+    void theVerdictCarriesEveryHitIncludingWhatTheIpDidBefore() throws Exception {
+        for (int i = 1; i <= 5; i++) {
+            TestRecords.publishSession("198.51.100.25", "spam-" + i + ".example", 1);
+        }
+        // sessions and messages of one IP share a partition number but not a topic: the consumer may read the
+        // message first, so score fresh messages until the sessions have been counted
+        byte[] gtube = ("Subject: x\r\n\r\n" + GTUBE + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        Verdict verdict = org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).until(
+                () -> TestRecords.awaitVerdict(TestRecords.publishMessage("198.51.100.25", "spam-6", gtube).messageId()),
+                v -> v.hits().stream().anyMatch(h -> h.rule().equals("RELAY_ATTEMPTS") && h.reason().contains(" 5 ")));
+
+        assertEquals(List.of("GTUBE", "HELO_NOT_FQDN", "HELO_ROTATION", "RELAY_ATTEMPTS"),
+                verdict.hits().stream().map(RuleHit::rule).toList());
+        assertEquals("client 198.51.100.25 announced 6 different HELO names in 10 minutes (latest: spam-6)",
+                verdict.hits().get(2).reason());
+        assertEquals("client 198.51.100.25 tried to relay to 5 recipients in foreign domains in 10 minutes",
+                verdict.hits().get(3).reason());
+        assertEquals(1000 + 2.5 + 3.0 + 4.0, verdict.score(), 1e-9);
+    }
+
+    private static BlockEntry awaitBlock(String cidr) {
+        ConsumerRecord<String, byte[]> record = TopicReader.awaitRecord(EmbeddedInfrastructure.kafkaBootstrapServers(),
+                Topics.POLICY_BLOCKLIST, r -> cidr.equals(r.key()) && r.value() != null, Duration.ofSeconds(90));
+        return ContractJson.read(record.value(), BlockEntry.class);
     }
 }
