@@ -25,6 +25,30 @@ class ContractJsonTest {
     }
 
     @Test
+    void envelopeWithSessionFactsAndDsnSurvivesARoundTrip() {
+        Envelope envelope = new Envelope("01JDQ3W6Z7K3M8N9P0Q1R2S3T4", Instant.parse("2026-11-28T06:30:00Z"), "2001:db8::7",
+                "mail.example.org", "ESMTPSA", "a@example.org", List.of("b@example.test"), 99, "ingress-1",
+                new SessionSummary.Tls("TLSv1.3", "TLS_AES_128_GCM_SHA256"), true, false, "8BITMIME", true,
+                new Envelope.Dsn("HDRS", "QQ314159", List.of(new Envelope.Dsn.Recipient("b@example.test", "FAILURE,DELAY",
+                        "rfc822;b@example.test"))));
+
+        assertEquals(envelope, ContractJson.read(ContractJson.write(envelope), Envelope.class));
+    }
+
+    @Test
+    void envelopeFromAnOlderProducerHasNoSessionFacts() {
+        byte[] json = ("{\"messageId\":\"01JDQ3W6Z7K3M8N9P0Q1R2S3T4\",\"receivedAt\":\"2026-11-28T06:30:00Z\","
+                + "\"clientIp\":\"192.0.2.1\",\"heloName\":\"h\",\"protocol\":\"SMTP\",\"mailFrom\":\"\","
+                + "\"recipients\":[\"b@example.test\"],\"size\":1,\"ingress\":\"i\"}").getBytes(StandardCharsets.UTF_8);
+
+        Envelope envelope = ContractJson.read(json, Envelope.class);
+
+        assertFalse(envelope.authenticated());
+        assertEquals(null, envelope.tls());
+        assertEquals(null, envelope.dsn());
+    }
+
+    @Test
     void verdictSurvivesARoundTrip() {
         Verdict verdict = new Verdict(Verdict.Action.QUARANTINE, 1002.5, 5.0,
                 List.of(new RuleHit("GTUBE", 1000, "the message contains the GTUBE test string"),

@@ -18,6 +18,7 @@ import org.mailgateway.localstack.kafka.KafkaBrokerMain;
 import org.mailgateway.localstack.postgres.EmbeddedPostgresServer;
 import org.mailgateway.localstack.process.ManagedProcess;
 import org.mailgateway.localstack.process.ServiceProcess;
+import org.mailgateway.localstack.tls.SelfSignedKeystore;
 
 /**
  * The whole gateway on one machine: a real PostgreSQL, a real Kafka broker (a child JVM) and the four
@@ -110,6 +111,9 @@ public final class Stack implements AutoCloseable {
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrapServers());
         env.put("GATEWAY_DATA_DIR", options.dataDir().toAbsolutePath().toString());
         env.put("GATEWAY_SMTP_PORT", Integer.toString(options.instanceSmtpPort(index)));
+        Path keystore = SelfSignedKeystore.ensure(options.dataDir().resolve("tls").resolve("smtp.p12"), "localhost");
+        env.put("GATEWAY_SMTP_TLS_KEYSTORE", keystore.toAbsolutePath().toString());
+        env.put("GATEWAY_SMTP_TLS_KEYSTORE_PASSWORD", SelfSignedKeystore.PASSWORD);
         env.put("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl());
         env.put("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl());
         env.put("QUARKUS_DATASOURCE_USERNAME", EmbeddedPostgresServer.USER);

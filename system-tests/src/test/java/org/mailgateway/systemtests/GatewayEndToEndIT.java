@@ -43,7 +43,9 @@ import org.mailgateway.localstack.Ports;
 import org.mailgateway.localstack.Stack;
 import org.mailgateway.localstack.StackOptions;
 import org.mailgateway.localstack.postgres.EmbeddedPostgresServer;
+import org.mailgateway.localstack.process.ServiceProcess;
 import org.mailgateway.localstack.testing.DownstreamSink;
+import org.mailgateway.localstack.testing.SmtpDialogue;
 
 /**
  * The walking skeleton end to end: the four services as separate processes on a real Kafka broker and a real
@@ -79,7 +81,9 @@ class GatewayEndToEndIT {
                 .env("GATEWAY_DELIVERY_ROUTES", "deferred.test=[127.0.0.1]:" + nobodyListens + ",*=[127.0.0.1]:" + sinkPort)
                 .env("GATEWAY_DELIVERY_RETRY_INITIAL", "PT1S")
                 .env("GATEWAY_DELIVERY_RETRY_MAX", "PT2S")
-                .env("GATEWAY_DELIVERY_POLL_INTERVAL", "PT0.5S");
+                .env("GATEWAY_DELIVERY_POLL_INTERVAL", "PT0.5S")
+                // a crashed queue-service's claims are retried after this (renewed while an instance lives)
+                .env("GATEWAY_DELIVERY_LEASE", "PT6S");
         sink = DownstreamSink.start(sinkPort, data.resolve("downstream"));
         stack = new Stack(options).start();
     }
@@ -104,7 +108,7 @@ class GatewayEndToEndIT {
         await().atMost(PATIENCE).until(() -> !sink.messagesContaining("Subject: Clean one").isEmpty());
         byte[] received = sink.messagesContaining("Subject: Clean one").get(0).content();
         String text = new String(received, StandardCharsets.UTF_8);
-        assertTrue(text.startsWith("Received: from client.example.org ([127.0.0.2])\r\n\tby gateway.test with ESMTP id " + id
+        assertTrue(text.startsWith("Received: from client.example.org ([127.0.0.2])\r\n\t(authenticated: no)\r\n\tby gateway.test with ESMTP id " + id
                 + "\r\n\tfor <b@example.test>; "), text);
         assertArrayEquals(sent, Arrays.copyOfRange(received, received.length - sent.length, received.length));
         assertEquals(received.length - sent.length, text.indexOf("\r\nFrom: Alice") + 2, "nothing but one header was added");
@@ -198,6 +202,72 @@ class GatewayEndToEndIT {
         String id = sendWhenAccepted(message("After restart", "still flowing\r\n"), "b@example.test");
         await().atMost(PATIENCE).until(() -> !sink.messagesContaining("Subject: After restart").isEmpty());
         assertTrue(sink.messagesContaining("Subject: After restart").get(0).text().contains(" id " + id));
+    }
+
+    @Test
+    @Order(7)
+    void onSigtermTheIngressFinishesTheTransactionInFlightAndRefusesAnythingNew() throws Exception {
+        ServiceProcess ingress = stack.service(GatewayService.SMTP_INGRESS);
+        try (SmtpDialogue inFlight = SmtpDialogue.connect(CLIENT, stack.smtpPort());
+                SmtpDialogue idle = SmtpDialogue.connect(CLIENT, stack.smtpPort())) {
+            idle.expect(220).send("EHLO idle.example").expect(250);
+            inFlight.expect(220).send("EHLO client.example.org").expect(250)
+                    .send("MAIL FROM:<alice@example.org>").expect(250)
+                    .send("RCPT TO:<b@example.test>").expect(250)
+                    .send("DATA").expect(354)
+                    .sendRaw("Subject: In flight at shutdown\r\n\r\nfirst half\r\n");
+
+            Thread terminator = new Thread(() -> ingress.process().stop(Duration.ofSeconds(60)));
+            terminator.start();
+
+            // the idle session is told at once; the one in the middle of DATA may finish
+            idle.expect(421, "4.3.2");
+            assertTrue(idle.isClosedByServer());
+            inFlight.sendRaw("second half\r\n.\r\n").expect(250, "2.0.0");
+            Matcher queued = QUEUED_AS.matcher(inFlight.lastReply().text());
+            assertTrue(queued.find());
+            inFlight.send("MAIL FROM:<alice@example.org>").expect(421, "4.3.2");
+            assertTrue(inFlight.isClosedByServer());
+            terminator.join();
+            assertTrue(!ingress.process().isAlive());
+
+            await().atMost(PATIENCE).until(() -> !sink.messagesContaining("Subject: In flight at shutdown").isEmpty());
+            assertTrue(sink.messagesContaining("Subject: In flight at shutdown").get(0).text()
+                    .contains(" id " + queued.group(1)));
+        } finally {
+            stack.restart(GatewayService.SMTP_INGRESS);
+        }
+    }
+
+    @Test
+    @Order(8)
+    void queueServiceKilledInTheMiddleOfDeliveringLosesNothing() throws Exception {
+        int count = 40;
+        for (int i = 0; i < count; i++) {
+            if (i == count / 2) {
+                // SIGKILL while it stores and delivers the first half; the second half waits in Kafka
+                stack.service(GatewayService.QUEUE_SERVICE).process().kill();
+            }
+            sendWhenAccepted(message(String.format("Crash test %02d", i), "delivered once, or at least once\r\n"),
+                    "b@example.test");
+        }
+        stack.restart(GatewayService.QUEUE_SERVICE);
+
+        await().atMost(PATIENCE).until(() -> {
+            for (int i = 0; i < count; i++) {
+                if (sink.messagesContaining(String.format("Subject: Crash test %02d", i)).isEmpty()) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        int duplicates = 0;
+        for (int i = 0; i < count; i++) {
+            duplicates += sink.messagesContaining(String.format("Subject: Crash test %02d", i)).size() - 1;
+        }
+        System.out.printf("queue-service SIGKILL mid-delivery: %d of %d messages arrived, %d duplicates downstream%n",
+                count, count, duplicates);
+        assertTrue(duplicates <= count / 2, "at most the messages in flight at the kill can come twice: " + duplicates);
     }
 
     // --- the client side ---

@@ -1,15 +1,18 @@
 package org.mailgateway.localstack.testing;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.mailgateway.localstack.Ports;
 import org.mailgateway.localstack.postgres.EmbeddedPostgresServer;
+import org.mailgateway.localstack.tls.SelfSignedKeystore;
 
 /**
  * Points a {@code @QuarkusTest} at the module's shared {@link EmbeddedInfrastructure}. Arguments:
  * {@code kafka} (default true), {@code postgres} (default false), {@code smtp} (a free port for
- * {@code gateway.smtp.port}, default false; read it back with {@link #smtpPort()}).
+ * {@code gateway.smtp.port} and a self-signed STARTTLS certificate, default false; read the port back with
+ * {@link #smtpPort()}).
  */
 public class EmbeddedInfrastructureResource implements QuarkusTestResourceLifecycleManager {
 
@@ -44,6 +47,9 @@ public class EmbeddedInfrastructureResource implements QuarkusTestResourceLifecy
                 smtpPort = Ports.free();
             }
             config.put("gateway.smtp.port", Integer.toString(smtpPort));
+            Path keystore = SelfSignedKeystore.ensure(Path.of(System.getProperty("java.io.tmpdir"), "smtp-test.p12"), "gateway.test");
+            config.put("gateway.smtp.tls.keystore", keystore.toString());
+            config.put("gateway.smtp.tls.keystore-password", SelfSignedKeystore.PASSWORD);
         }
         return config;
     }

@@ -10,8 +10,14 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * A scripted SMTP client for tests that read as the conversation they check:
@@ -41,9 +47,9 @@ public final class SmtpDialogue implements AutoCloseable {
         }
     }
 
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
     private Reply last;
 
     private SmtpDialogue(Socket socket) throws IOException {
@@ -108,6 +114,44 @@ public final class SmtpDialogue implements AutoCloseable {
                     + last.text());
         }
         return this;
+    }
+
+    /**
+     * Runs the client side of a TLS handshake on this connection (after the server's {@code 220} to STARTTLS).
+     * Any certificate is accepted: the tests' server has a self-signed one.
+     */
+    public SmtpDialogue startTls() {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {new X509TrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, null);
+            SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(socket, "localhost", socket.getPort(), true);
+            tls.setUseClientMode(true);
+            tls.startHandshake();
+            socket = tls;
+            in = tls.getInputStream();
+            out = tls.getOutputStream();
+            return this;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new AssertionError("TLS handshake failed: " + e, e);
+        }
+    }
+
+    /** The TLS protocol negotiated, or null on a plain connection. */
+    public String tlsProtocol() {
+        return socket instanceof SSLSocket tls ? tls.getSession().getProtocol() : null;
     }
 
     /** The reply read last. */

@@ -39,6 +39,41 @@ public final class TopicReader {
         throw new AssertionError("no such record on " + topic + " within " + timeout);
     }
 
+    /**
+     * Reads the topic from the beginning until {@code expected} records match, and returns them; fails when
+     * fewer arrive within {@code timeout}, or more than expected are found (a duplicate is an error too).
+     */
+    public static List<ConsumerRecord<String, byte[]>> awaitCount(String bootstrapServers, String topic,
+            Predicate<ConsumerRecord<String, byte[]>> wanted, int expected, Duration timeout) {
+        Map<String, Object> props = Map.of(
+                "bootstrap.servers", bootstrapServers,
+                "group.id", "test-" + UUID.randomUUID(),
+                "auto.offset.reset", "earliest",
+                "key.deserializer", StringDeserializer.class.getName(),
+                "value.deserializer", ByteArrayDeserializer.class.getName());
+        List<ConsumerRecord<String, byte[]>> found = new java.util.ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            int emptyPollsAfterEnough = 0;
+            while (System.nanoTime() < deadline && emptyPollsAfterEnough < 2) {
+                int before = found.size();
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    if (wanted.test(record)) {
+                        found.add(record);
+                    }
+                }
+                if (found.size() >= expected && found.size() == before) {
+                    emptyPollsAfterEnough++; // read on a little, so that a duplicate would be seen
+                }
+            }
+        }
+        if (found.size() != expected) {
+            throw new AssertionError("expected " + expected + " matching records on " + topic + ", found " + found.size());
+        }
+        return found;
+    }
+
     /** A header's value, or null. */
     public static byte[] header(ConsumerRecord<String, byte[]> record, String name) {
         Header header = record.headers().lastHeader(name);

@@ -28,8 +28,11 @@ public interface DeliveryConfig {
     @WithDefault("100")
     int batchSize();
 
-    /** How long a claimed delivery belongs to one instance; after that another may retry it (a crash). */
-    @WithDefault("PT15M")
+    /**
+     * How long a claimed delivery belongs to one instance; the instance renews it every third of this while it
+     * is still delivering, so after a crash another instance (or the restarted one) retries within this time.
+     */
+    @WithDefault("PT1M")
     Duration lease();
 
     @WithDefault("PT30S")
@@ -38,6 +41,18 @@ public interface DeliveryConfig {
     /** How long to wait for each reply of the downstream (RFC 5321 section 4.5.3.2 suggests minutes). */
     @WithDefault("PT5M")
     Duration replyTimeout();
+
+    /** SMTP connections open at once to one next hop; a stalled destination holds only these. */
+    @WithDefault("10")
+    int connectionsPerDestination();
+
+    /** An unused connection to a next hop is closed after this long. */
+    @WithDefault("PT10S")
+    Duration connectionIdleTimeout();
+
+    /** Transactions sent over one connection before it is closed and a fresh one opened. */
+    @WithDefault("100")
+    int transactionsPerConnection();
 
     Retry retry();
 
@@ -57,5 +72,23 @@ public interface DeliveryConfig {
         /** A message still undelivered after this long is expired and recorded as failed. */
         @WithDefault("P5D")
         Duration maxLifetime();
+    }
+
+    /** How long the store keeps what it no longer needs. */
+    Retention retention();
+
+    interface Retention {
+
+        /** Quarantined mail older than this is deleted (its bytes, envelope and rule hits). */
+        @WithDefault("P30D")
+        Duration quarantine();
+
+        /** Delivered, failed or expired mail (nothing pending) older than this is deleted with its delivery records. */
+        @WithDefault("P7D")
+        Duration finished();
+
+        /** How often the sweep runs. */
+        @WithDefault("PT1H")
+        Duration interval();
     }
 }

@@ -9,7 +9,9 @@ import io.vertx.core.net.NetSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.TimeoutException;
 import org.mailgateway.smtp.codec.ReplyParser;
 import org.mailgateway.smtp.codec.SmtpProtocolException;
@@ -39,9 +41,40 @@ final class SmtpClientConnection {
         socket.exceptionHandler(this::fail);
     }
 
-    static Future<SmtpClientConnection> connect(Vertx vertx, NetClient client, Destination destination, Duration replyTimeout) {
-        return client.connect(destination.port(), destination.host())
+    /** Opens connections to next hops (a seam for tests). */
+    interface Factory {
+        Future<SmtpClientConnection> connect(Destination destination);
+    }
+
+    static Factory factory(Vertx vertx, NetClient client, Duration replyTimeout) {
+        return destination -> client.connect(destination.port(), destination.host())
                 .map(socket -> new SmtpClientConnection(vertx, socket, replyTimeout));
+    }
+
+    /** Whether the connection is still open and has seen no error. */
+    boolean usable() {
+        return broken == null;
+    }
+
+    /**
+     * Writes several commands at once (RFC 2920 PIPELINING) and returns their replies in order. A failure
+     * (timeout, closed connection) fails the whole group.
+     */
+    Future<List<SmtpReply>> pipeline(List<String> lines) {
+        StringBuilder out = new StringBuilder();
+        for (String line : lines) {
+            out.append(line).append("\r\n");
+        }
+        socket.write(Buffer.buffer(out.toString().getBytes(StandardCharsets.UTF_8)));
+        List<SmtpReply> collected = new ArrayList<>(lines.size());
+        Future<Void> chain = Future.succeededFuture();
+        for (int i = 0; i < lines.size(); i++) {
+            chain = chain.compose(v -> read().map(reply -> {
+                collected.add(reply);
+                return null;
+            }));
+        }
+        return chain.map(v -> collected);
     }
 
     /** The next reply from the server. */
@@ -78,6 +111,9 @@ final class SmtpClientConnection {
     }
 
     void close() {
+        if (broken == null) {
+            broken = new IllegalStateException("closed by us");
+        }
         socket.close();
     }
 

@@ -3,14 +3,13 @@ package org.mailgateway.queue.delivery;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.mailgateway.queue.delivery.RecipientResult.Outcome;
 import org.mailgateway.smtp.codec.DotStuffer;
 import org.mailgateway.smtp.codec.SmtpReply;
@@ -19,32 +18,73 @@ import org.mailgateway.smtp.codec.SmtpReply;
  * Delivers one message to one next hop over SMTP and says, per recipient, what happened. The message bytes
  * leave exactly as stored (dot-stuffing is undone by the receiver), so signatures over them stay valid.
  *
- * <p>Outcomes: 2xx after DATA delivers; 4xx, a refused or dropped connection and timeouts defer; 5xx fails.
- * An 8-bit message is never sent to a server that does not announce 8BITMIME (RFC 6152): it fails.
+ * <p>Connections are pooled per next hop ({@link DestinationPool}: a concurrency limit per destination, reuse,
+ * idle close). When the server announces PIPELINING, MAIL, every RCPT and DATA go in one write (RFC 2920).
+ * Outcomes: 2xx after DATA delivers; 4xx, a refused or dropped connection and timeouts defer; 5xx fails. An
+ * 8-bit message is never sent to a server that does not announce 8BITMIME (RFC 6152): it fails.
  */
 public final class SmtpDeliveryClient {
 
-    private final Vertx vertx;
-    private final NetClient client;
-    private final String heloName;
-    private final Duration replyTimeout;
+    /** How the client uses connections. */
+    public record PoolSettings(int connectionsPerDestination, Duration idleTimeout, int transactionsPerConnection) {
+    }
 
-    public SmtpDeliveryClient(Vertx vertx, String heloName, Duration connectTimeout, Duration replyTimeout) {
+    private final Vertx vertx;
+    private final SmtpClientConnection.Factory factory;
+    private final String heloName;
+    private final PoolSettings poolSettings;
+    private final Map<Destination, DestinationPool> pools = new ConcurrentHashMap<>();
+
+    public SmtpDeliveryClient(Vertx vertx, String heloName, Duration connectTimeout, Duration replyTimeout,
+            PoolSettings poolSettings) {
         this.vertx = vertx;
-        this.client = vertx.createNetClient(new NetClientOptions()
+        this.factory = SmtpClientConnection.factory(vertx, vertx.createNetClient(new NetClientOptions()
                 .setConnectTimeout((int) connectTimeout.toMillis())
-                .setTcpNoDelay(true));
+                .setTcpNoDelay(true)), replyTimeout);
         this.heloName = heloName;
-        this.replyTimeout = replyTimeout;
+        this.poolSettings = poolSettings;
     }
 
     public Future<List<RecipientResult>> deliver(Destination destination, String mailFrom, List<String> recipients, Buffer content) {
-        Conversation conversation = new Conversation(mailFrom, recipients, content);
-        return SmtpClientConnection.connect(vertx, client, destination, replyTimeout)
-                .compose(connection -> conversation.run(connection)
-                        .onComplete(done -> connection.quit()))
-                .otherwise(error -> conversation.deferUndecided(describe(destination, error)))
-                .map(v -> conversation.results());
+        DestinationPool pool = pools.computeIfAbsent(destination, d -> new DestinationPool(vertx, d, factory, heloName,
+                poolSettings.connectionsPerDestination(), poolSettings.idleTimeout().toMillis(),
+                poolSettings.transactionsPerConnection()));
+        Transaction transaction = new Transaction(mailFrom, recipients, content);
+        return pool.acquire()
+                .compose(lease -> runOn(pool, lease, transaction))
+                .otherwise(error -> {
+                    if (error instanceof SmtpRefusalException refusal) {
+                        transaction.stop(refusal.reply, recipients);
+                    } else {
+                        transaction.deferUndecided(describe(destination, error));
+                    }
+                    return null;
+                })
+                .map(v -> transaction.results());
+    }
+
+    /** Open connections to one next hop (for tests and metrics). */
+    public int openConnections(Destination destination) {
+        DestinationPool pool = pools.get(destination);
+        return pool == null ? 0 : pool.openConnections();
+    }
+
+    private Future<Void> runOn(DestinationPool pool, DestinationPool.Lease lease, Transaction transaction) {
+        SmtpSession session = lease.session();
+        return transaction.run(session).transform(done -> {
+            if (done.succeeded()) {
+                session.transactions++;
+                pool.release(session, true);
+                return Future.succeededFuture();
+            }
+            if (lease.reused() && !transaction.heardAnything()) {
+                // the idle connection had gone stale (the server closed it): once more on a fresh one, same slot
+                transaction.reset();
+                return pool.replace(lease).compose(fresh -> runOn(pool, fresh, transaction));
+            }
+            pool.release(session, false);
+            return Future.failedFuture(done.cause());
+        });
     }
 
     private static String describe(Destination destination, Throwable error) {
@@ -52,99 +92,125 @@ public final class SmtpDeliveryClient {
         return "delivery to " + destination + " failed: " + message;
     }
 
-    /** One SMTP transaction, step by step; remembers what became of each recipient so far. */
-    private final class Conversation {
+    /** One SMTP transaction; remembers what became of each recipient so far. */
+    private static final class Transaction {
 
         private final String mailFrom;
         private final List<String> recipients;
         private final Buffer content;
         private final Map<String, RecipientResult> results = new LinkedHashMap<>();
         private final List<String> acceptedByServer = new ArrayList<>();
-        private boolean extended;
-        private List<String> extensions = List.of();
+        private boolean heardAnything;
 
-        Conversation(String mailFrom, List<String> recipients, Buffer content) {
+        Transaction(String mailFrom, List<String> recipients, Buffer content) {
             this.mailFrom = mailFrom;
             this.recipients = recipients;
             this.content = content;
         }
 
-        Future<Void> run(SmtpClientConnection connection) {
-            return connection.read()
-                    .compose(greeting -> greeting.isPositive() ? hello(connection) : stop(greeting, recipients))
-                    .compose(v -> results.isEmpty() ? mail(connection) : Future.succeededFuture())
-                    .compose(v -> results.isEmpty() ? rcpt(connection, 0) : Future.succeededFuture())
-                    .compose(v -> acceptedByServer.isEmpty() ? Future.succeededFuture() : data(connection));
+        Future<Void> run(SmtpSession session) {
+            String mail = mailCommand(session);
+            if (mail == null) {
+                return Future.succeededFuture();
+            }
+            List<String> rcpts = recipients.stream().map(r -> "RCPT TO:<" + r + ">").toList();
+            Future<Void> envelope;
+            if (session.supports("PIPELINING")) {
+                List<String> group = new ArrayList<>();
+                group.add(mail);
+                group.addAll(rcpts);
+                group.add("DATA");
+                envelope = session.connection.pipeline(group).compose(replies -> {
+                    heardAnything = true;
+                    mailAndRcptReplies(replies.get(0), replies.subList(1, replies.size() - 1));
+                    return afterDataCommand(session, replies.get(replies.size() - 1));
+                });
+            } else {
+                envelope = session.connection.command(mail).compose(mailReply -> {
+                    heardAnything = true;
+                    if (!mailReply.isPositive()) {
+                        stop(mailReply, recipients);
+                        return reset(session);
+                    }
+                    return rcptOneByOne(session, rcpts, 0).compose(v -> acceptedByServer.isEmpty() ? reset(session)
+                            : session.connection.command("DATA").compose(data -> afterDataCommand(session, data)));
+                });
+            }
+            return envelope;
         }
 
-        private Future<Void> hello(SmtpClientConnection connection) {
-            return connection.command("EHLO " + heloName).compose(ehlo -> {
-                if (ehlo.isPositive()) {
-                    extended = true;
-                    extensions = ehlo.lines().subList(1, ehlo.lines().size()).stream()
-                            .map(line -> line.toUpperCase(Locale.ROOT)).toList();
-                    return Future.succeededFuture();
-                }
-                return connection.command("HELO " + heloName)
-                        .compose(helo -> helo.isPositive() ? Future.<Void>succeededFuture() : stop(helo, recipients));
-            });
-        }
-
-        private Future<Void> mail(SmtpClientConnection connection) {
+        private String mailCommand(SmtpSession session) {
             StringBuilder command = new StringBuilder("MAIL FROM:<").append(mailFrom).append('>');
             if (hasEightBitBytes(content)) {
-                if (!supports("8BITMIME")) {
-                    return stop(SmtpReply.of(554, "5.6.3", "8-bit message and the server does not announce 8BITMIME"),
-                            recipients);
+                if (!session.supports("8BITMIME")) {
+                    stop(SmtpReply.of(554, "5.6.3", "8-bit message and the server does not announce 8BITMIME"), recipients);
+                    return null;
                 }
                 command.append(" BODY=8BITMIME");
             }
-            if (supports("SIZE")) {
+            if (session.supports("SIZE")) {
                 command.append(" SIZE=").append(content.length());
             }
-            return connection.command(command.toString())
-                    .compose(reply -> reply.isPositive() ? Future.<Void>succeededFuture() : stop(reply, recipients));
+            return command.toString();
         }
 
-        private Future<Void> rcpt(SmtpClientConnection connection, int index) {
-            if (index == recipients.size()) {
+        private void mailAndRcptReplies(SmtpReply mail, List<SmtpReply> rcptReplies) {
+            if (!mail.isPositive()) {
+                stop(mail, recipients);
+                return;
+            }
+            for (int i = 0; i < recipients.size(); i++) {
+                if (rcptReplies.get(i).isPositive()) {
+                    acceptedByServer.add(recipients.get(i));
+                } else {
+                    decide(recipients.get(i), rcptReplies.get(i));
+                }
+            }
+        }
+
+        private Future<Void> rcptOneByOne(SmtpSession session, List<String> rcpts, int index) {
+            if (index == rcpts.size()) {
                 return Future.succeededFuture();
             }
-            String recipient = recipients.get(index);
-            return connection.command("RCPT TO:<" + recipient + ">").compose(reply -> {
+            return session.connection.command(rcpts.get(index)).compose(reply -> {
                 if (reply.isPositive()) {
-                    acceptedByServer.add(recipient);
+                    acceptedByServer.add(recipients.get(index));
                 } else {
-                    decide(recipient, reply);
+                    decide(recipients.get(index), reply);
                 }
-                return rcpt(connection, index + 1);
+                return rcptOneByOne(session, rcpts, index + 1);
             });
         }
 
-        private Future<Void> data(SmtpClientConnection connection) {
-            return connection.command("DATA").compose(reply -> {
-                if (reply.code() != 354) {
-                    return stop(reply, acceptedByServer);
+        /** After the reply to DATA: send the content if invited, or end the transaction. */
+        private Future<Void> afterDataCommand(SmtpSession session, SmtpReply data) {
+            if (data.code() != 354) {
+                stop(data, acceptedByServer);
+                return reset(session);
+            }
+            if (acceptedByServer.isEmpty()) {
+                // a server that invites DATA with no recipient (RFC 2920 says it must not): end it empty
+                return session.connection.content(Buffer.buffer(".\r\n")).mapEmpty();
+            }
+            return session.connection.content(DotStuffer.encode(content)).map(end -> {
+                for (String recipient : acceptedByServer) {
+                    decide(recipient, end);
                 }
-                return connection.content(DotStuffer.encode(content)).compose(end -> {
-                    for (String recipient : acceptedByServer) {
-                        decide(recipient, end);
-                    }
-                    return Future.succeededFuture();
-                });
+                return null;
             });
         }
 
-        private boolean supports(String extension) {
-            return extended && extensions.stream().anyMatch(line -> line.equals(extension) || line.startsWith(extension + " "));
+        /** RSET so that the connection can carry the next transaction; a refused RSET makes it unusable. */
+        private Future<Void> reset(SmtpSession session) {
+            return session.connection.command("RSET").compose(reply -> reply.isPositive() ? Future.<Void>succeededFuture()
+                    : Future.failedFuture(new IllegalStateException("RSET refused: " + reply)));
         }
 
-        /** Every listed recipient gets this reply as its outcome; the conversation goes no further. */
-        private Future<Void> stop(SmtpReply reply, List<String> affected) {
+        /** Every listed recipient gets this reply as its outcome. */
+        void stop(SmtpReply reply, List<String> affected) {
             for (String recipient : affected) {
                 decide(recipient, reply);
             }
-            return Future.succeededFuture();
         }
 
         private void decide(String recipient, SmtpReply reply) {
@@ -152,11 +218,19 @@ public final class SmtpDeliveryClient {
             results.putIfAbsent(recipient, new RecipientResult(recipient, outcome, reply.toString()));
         }
 
-        Void deferUndecided(String why) {
+        boolean heardAnything() {
+            return heardAnything;
+        }
+
+        void reset() {
+            results.clear();
+            acceptedByServer.clear();
+        }
+
+        void deferUndecided(String why) {
             for (String recipient : recipients) {
                 results.putIfAbsent(recipient, new RecipientResult(recipient, Outcome.DEFERRED, why));
             }
-            return null;
         }
 
         List<RecipientResult> results() {

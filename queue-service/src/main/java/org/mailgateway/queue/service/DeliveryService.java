@@ -53,6 +53,9 @@ public class DeliveryService {
     private final AtomicBoolean again = new AtomicBoolean();
     private SmtpDeliveryClient client;
     private long timer = -1;
+    private long renewTimer = -1;
+    /** What the round in progress has claimed: its leases are renewed until it has recorded the outcomes. */
+    private volatile List<ClaimedDelivery> inProgress = List.of();
 
     public DeliveryService(Vertx vertx, MailStore store, DeliveryConfig config, MeterRegistry registry) {
         this.vertx = vertx;
@@ -65,13 +68,19 @@ public class DeliveryService {
 
     void start(@Observes StartupEvent event) {
         client = new SmtpDeliveryClient(vertx, config.heloName().orElseGet(LocalHostname::get),
-                config.connectTimeout(), config.replyTimeout());
+                config.connectTimeout(), config.replyTimeout(), new SmtpDeliveryClient.PoolSettings(
+                        config.connectionsPerDestination(), config.connectionIdleTimeout(), config.transactionsPerConnection()));
         timer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> wake());
+        renewTimer = vertx.setPeriodic(Math.max(1000, config.lease().toMillis() / 3), id -> store.renewLeases(inProgress,
+                config.lease()).subscribe().with(v -> { }, e -> LOG.warnf("renewing delivery leases failed: %s", e.toString())));
     }
 
     void stop(@Observes ShutdownEvent event) {
         if (timer >= 0) {
             vertx.cancelTimer(timer);
+        }
+        if (renewTimer >= 0) {
+            vertx.cancelTimer(renewTimer);
         }
     }
 
@@ -88,7 +97,9 @@ public class DeliveryService {
         }
         again.set(false);
         store.claimDue(config.batchSize(), config.lease())
+                .invoke(claimed -> inProgress = claimed)
                 .chain(this::deliverAll)
+                .eventually(() -> inProgress = List.of())
                 .subscribe().with(claimed -> finishRound(claimed >= config.batchSize()), error -> {
                     LOG.warnf("delivery round failed (will retry): %s", error.toString());
                     finishRound(false);
@@ -155,6 +166,12 @@ public class DeliveryService {
                 });
     }
 
+    /** The stored next hop, or (for a released message or a recipient that had no route) the current one. */
+    private String resolvedDestination(ClaimedDelivery claimed) {
+        return claimed.destination().equals(NewMessage.NewDelivery.NO_ROUTE) ? destinationOf(claimed.recipient())
+                : claimed.destination();
+    }
+
     private List<DeliveryUpdate> updates(List<ClaimedDelivery> group, MessageContent content, List<RecipientResult> results) {
         Instant now = clock.instant();
         List<DeliveryUpdate> updates = new ArrayList<>();
@@ -170,7 +187,8 @@ public class DeliveryService {
             };
             Instant next = state == DeliveryUpdate.State.DEFERRED
                     ? now.plus(backoff.afterAttempts(claimed.attempts(), ThreadLocalRandom.current())) : null;
-            updates.add(new DeliveryUpdate(claimed.messageId(), claimed.recipient(), state, next, result.reply()));
+            updates.add(new DeliveryUpdate(claimed.messageId(), claimed.recipient(), state, next, result.reply(),
+                    resolvedDestination(claimed)));
         }
         return updates;
     }

@@ -50,8 +50,25 @@ public class MailStore {
     private static final String UPDATE_DELIVERY = """
             UPDATE delivery
                SET state = $3, next_attempt_at = coalesce($4, next_attempt_at), last_reply = $5, lease_until = NULL,
-                   delivered_at = CASE WHEN $3 = 'DELIVERED' THEN now() ELSE delivered_at END
+                   delivered_at = CASE WHEN $3 = 'DELIVERED' THEN now() ELSE delivered_at END,
+                   destination = $6
              WHERE message_id = $1 AND recipient = $2""";
+
+    /** Extends the leases of deliveries still in progress. */
+    private static final String RENEW_LEASES = """
+            UPDATE delivery d SET lease_until = now() + make_interval(secs => $3)
+              FROM unnest($1::text[], $2::text[]) AS k(message_id, recipient)
+             WHERE d.message_id = k.message_id AND d.recipient = k.recipient AND d.lease_until IS NOT NULL""";
+
+    /** Quarantined mail past its retention; its bytes and everything else go. */
+    private static final String EXPIRE_QUARANTINE = """
+            DELETE FROM message WHERE action = 'QUARANTINE' AND received_at < now() - make_interval(secs => $1)""";
+
+    /** Delivered, failed or expired mail past its retention: nothing of it is pending any more. */
+    private static final String EXPIRE_FINISHED = """
+            DELETE FROM message m
+             WHERE m.action IN ('DELIVER', 'RELEASED') AND m.received_at < now() - make_interval(secs => $1)
+               AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.message_id = m.id AND d.state IN ('QUEUED', 'DEFERRED'))""";
 
     /** Once every recipient has a message, its bytes are no longer needed. */
     private static final String DROP_DELIVERED_CONTENT = """
@@ -117,6 +134,18 @@ public class MailStore {
                 });
     }
 
+    /** Renews the leases of deliveries this instance is still working on. */
+    public Uni<Void> renewLeases(List<ClaimedDelivery> inProgress, Duration lease) {
+        if (inProgress.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return pool.preparedQuery(RENEW_LEASES).execute(Tuple.tuple()
+                        .addArrayOfString(inProgress.stream().map(ClaimedDelivery::messageId).toArray(String[]::new))
+                        .addArrayOfString(inProgress.stream().map(ClaimedDelivery::recipient).toArray(String[]::new))
+                        .addDouble((double) lease.toSeconds()))
+                .replaceWithVoid();
+    }
+
     public Uni<Map<String, MessageContent>> loadContent(Collection<String> messageIds) {
         return pool.preparedQuery(LOAD_CONTENT).execute(Tuple.tuple().addArrayOfString(messageIds.toArray(String[]::new)))
                 .map(MailStore::contents);
@@ -140,12 +169,24 @@ public class MailStore {
         List<Tuple> rows = updates.stream()
                 .map(u -> Tuple.tuple().addString(u.messageId()).addString(u.recipient()).addString(u.state().name())
                         .addOffsetDateTime(u.nextAttemptAt() == null ? null : utc(u.nextAttemptAt()))
-                        .addString(u.reply()))
+                        .addString(u.reply()).addString(u.destination()))
                 .toList();
         String[] ids = updates.stream().map(DeliveryUpdate::messageId).distinct().toArray(String[]::new);
         return pool.withTransaction(conn -> conn.preparedQuery(UPDATE_DELIVERY).executeBatch(rows)
                 .chain(() -> conn.preparedQuery(DROP_DELIVERED_CONTENT).execute(Tuple.tuple().addArrayOfString(ids)))
                 .replaceWithVoid());
+    }
+
+    /**
+     * Deletes quarantined mail older than {@code quarantine} and finished mail (nothing pending) older than
+     * {@code finished}, with their delivery records.
+     *
+     * @return how many messages were deleted
+     */
+    public Uni<Integer> expire(Duration quarantine, Duration finished) {
+        return pool.preparedQuery(EXPIRE_QUARANTINE).execute(Tuple.of((double) quarantine.toSeconds()))
+                .chain(q -> pool.preparedQuery(EXPIRE_FINISHED).execute(Tuple.of((double) finished.toSeconds()))
+                        .map(f -> q.rowCount() + f.rowCount()));
     }
 
     private static OffsetDateTime utc(Instant instant) {

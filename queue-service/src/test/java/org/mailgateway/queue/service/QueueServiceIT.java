@@ -153,6 +153,63 @@ class QueueServiceIT {
         }
     }
 
+    @Test
+    void aReleasedMessageLeavesTheQuarantineIsDeliveredOnceAndWhoReleasedItIsKept() throws Exception {
+        byte[] message = "Subject: false positive\r\n\r\nplease let me out\r\n".getBytes(StandardCharsets.US_ASCII);
+        Envelope envelope = publish(Verdict.Action.QUARANTINE, message, List.of("b@example.test"));
+        await().atMost(PATIENCE).until(() -> rawBytes(envelope.messageId()) != null);
+        try (DownstreamSink sink = DownstreamSink.start(SinkRouteResource.SINK_PORT, sinkDir.resolve("release"))) {
+
+            assertEquals(1, count("SELECT release_message(?, 'operator-key')", envelope.messageId()));
+            assertEquals(0, count("SELECT release_message(?, 'operator-key')", envelope.messageId()), "only once");
+            assertEquals(0, count("SELECT release_message(?, 'operator-key')", "01NOSUCHMESSAGE0000000000000"));
+
+            await().atMost(PATIENCE).until(() -> states(envelope.messageId()).equals(List.of("DELIVERED")));
+            assertEquals(1, sink.messagesContaining("please let me out").size());
+            assertArrayEquals(message, sink.messagesContaining("please let me out").get(0).content());
+        }
+        try (Connection c = db(); PreparedStatement s = c.prepareStatement(
+                "SELECT m.action, m.released_by, m.released_at IS NOT NULL, d.destination FROM message m"
+                        + " JOIN delivery d ON d.message_id = m.id WHERE m.id = ?")) {
+            s.setString(1, envelope.messageId());
+            try (ResultSet rs = s.executeQuery()) {
+                assertTrue(rs.next());
+                assertEquals("RELEASED", rs.getString(1));
+                assertEquals("operator-key", rs.getString(2));
+                assertTrue(rs.getBoolean(3));
+                assertEquals("127.0.0.1:" + SinkRouteResource.SINK_PORT, rs.getString(4), "the route is resolved and kept");
+            }
+        }
+    }
+
+    @Test
+    void theDestinationQueueShowsWhatWaitsPerNextHopAndForgetsAnEmptiedOne() throws Exception {
+        byte[] message = "Subject: stuck\r\n\r\nstuck for a while\r\n".getBytes(StandardCharsets.US_ASCII);
+        String destination = "127.0.0.1:" + SinkRouteResource.SINK_PORT;
+
+        Envelope envelope = publish(Verdict.Action.DELIVER, message, List.of("b@example.test", "c@example.test"));
+
+        await().atMost(PATIENCE).until(() -> states(envelope.messageId()).equals(List.of("DEFERRED", "DEFERRED")));
+        try (Connection c = db(); PreparedStatement s = c.prepareStatement(
+                "SELECT deferred, messages, oldest <= now(), next_attempt_at > last_attempt_at, last_error"
+                        + " FROM destination_queue WHERE destination = ?")) {
+            s.setString(1, destination);
+            try (ResultSet rs = s.executeQuery()) {
+                assertTrue(rs.next(), "the destination is listed");
+                assertTrue(rs.getInt(1) >= 2, "deferred " + rs.getInt(1));
+                assertTrue(rs.getInt(2) >= 1);
+                assertTrue(rs.getBoolean(3));
+                assertTrue(rs.getBoolean(4));
+                assertTrue(rs.getString(5).contains("refused"), rs.getString(5));
+            }
+        }
+        try (DownstreamSink sink = DownstreamSink.start(SinkRouteResource.SINK_PORT, sinkDir.resolve("stuck"))) {
+            await().atMost(PATIENCE).until(() -> states(envelope.messageId()).equals(List.of("DELIVERED", "DELIVERED")));
+            await().atMost(PATIENCE).until(() -> count("SELECT count(*) FROM destination_queue WHERE destination = ?",
+                    destination) == 0);
+        }
+    }
+
     private static Envelope publish(Verdict.Action action, byte[] message, List<String> recipients) throws Exception {
         Envelope envelope = envelope(recipients, message.length);
         send(envelope, verdict(action), message, null);

@@ -25,6 +25,8 @@ public final class MessageContentReader {
     private boolean bareLineBreak;
     private boolean tooBig;
     private boolean pendingDotCr;
+    private int lineOctets;
+    private int longestLine;
 
     public MessageContentReader(long maxSize) {
         this.maxSize = maxSize;
@@ -41,6 +43,7 @@ public final class MessageContentReader {
         int segment = from;
         for (int i = from; i < end; i++) {
             byte b = input.getByte(i);
+            lineOctets++;
             switch (state) {
                 case LINE_START -> {
                     if (b == '.') {
@@ -76,6 +79,8 @@ public final class MessageContentReader {
                 case IN_LINE -> state = afterOrdinary(b);
                 case CR_SEEN -> {
                     if (b == '\n') {
+                        longestLine = Math.max(longestLine, lineOctets);
+                        lineOctets = 0;
                         state = State.LINE_START;
                     } else {
                         bareLineBreak = true;
@@ -139,6 +144,14 @@ public final class MessageContentReader {
 
     public boolean tooBig() {
         return tooBig;
+    }
+
+    /**
+     * The longest content line in octets as it came over the wire (dot-stuffing and CRLF included), the
+     * quantity RFC 5321 section 4.5.3.1.6 limits to 1000.
+     */
+    public int longestLine() {
+        return Math.max(longestLine, lineOctets);
     }
 
     public boolean sawBareLineBreak() {

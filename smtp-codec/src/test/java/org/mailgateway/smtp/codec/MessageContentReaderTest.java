@@ -98,6 +98,21 @@ class MessageContentReaderTest {
         assertEquals("abcd\r\n", reader.content().toString());
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({
+        "998, 1000",
+        "999, 1001",
+        "10, 12",
+    })
+    void measuresTheLongestLineAsSentOnTheWire(int textOctets, int expected) {
+        MessageContentReader reader = new MessageContentReader(1_000_000);
+        String wire = "short\r\n" + "x".repeat(textOctets) + "\r\nend\r\n.\r\n";
+
+        reader.feed(latin1(wire), 0);
+
+        assertEquals(expected, reader.longestLine());
+    }
+
     @Test
     void dotStuffingRoundTrips() {
         Random random = new Random(7);

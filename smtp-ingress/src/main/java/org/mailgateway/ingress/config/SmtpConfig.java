@@ -45,9 +45,144 @@ public interface SmtpConfig {
     @WithDefault("20")
     int maxErrors();
 
+    /**
+     * What to do with a message line longer than 1000 octets (RFC 5321 section 4.5.3.1.6): {@code accept}
+     * passes it on unchanged, {@code refuse} answers 550 5.6.0 at the end of DATA. Never truncated.
+     */
+    @WithDefault("accept")
+    LongLines longMessageLines();
+
+    enum LongLines {
+        ACCEPT,
+        REFUSE
+    }
+
     /** Time a client may stay silent before the session is closed with 421 (RFC 5321 section 4.5.3.2). */
     @WithDefault("PT5M")
     Duration idleTimeout();
+
+    /** Longest a whole session may last, whatever the client does; then 421 4.4.2 and close. */
+    @WithDefault("PT30M")
+    Duration maxSessionDuration();
+
+    /** All SMTP connections this ingress holds at once; past it new ones get 421 4.7.0 and are closed. */
+    @WithDefault("20000")
+    int maxConnections();
+
+    /** Connections one client IP may hold at once (trusted networks are exempt); past it 421 4.7.0. */
+    @WithDefault("20")
+    int maxConnectionsPerIp();
+
+    /**
+     * Time the banner is held back. A client that talks before it is refused with 554 (pregreet: spam
+     * software that does not wait for the server). 0 turns the wait off; 1 to 6 seconds makes the check
+     * meaningful. Trusted networks get the banner at once.
+     */
+    @WithDefault("PT0S")
+    Duration bannerDelay();
+
+    /** Under stress (many connections) silent clients are dropped sooner, as Postfix does. */
+    Stress stress();
+
+    interface Stress {
+
+        /** Active connections above which the ingress is under stress; 0 means 80 % of max-connections. */
+        @WithDefault("0")
+        int connections();
+
+        /** The idle timeout under stress. */
+        @WithDefault("PT10S")
+        Duration idleTimeout();
+    }
+
+    /** STARTTLS (RFC 3207). Offered when a certificate (PEM pair or PKCS#12 keystore) is configured. */
+    Tls tls();
+
+    interface Tls {
+
+        /** PEM certificate chain file. */
+        Optional<String> certificate();
+
+        /** PEM private key file for {@link #certificate()}. */
+        Optional<String> key();
+
+        /** PKCS#12 keystore file, instead of the PEM pair (the local stack generates one). */
+        Optional<String> keystore();
+
+        /** Password of {@link #keystore()}. */
+        @WithDefault("")
+        String keystorePassword();
+
+        /** Protocols offered. */
+        @WithDefault("TLSv1.2,TLSv1.3")
+        List<String> protocols();
+
+        /** How long a TLS handshake may take. */
+        @WithDefault("PT30S")
+        Duration handshakeTimeout();
+    }
+
+    /** AUTH PLAIN and LOGIN (RFC 4954). Offered when a credentials file is configured. */
+    Auth auth();
+
+    interface Auth {
+
+        /**
+         * File of {@code user:pbkdf2-sha256:iterations:salt:hash} lines (salt and hash in base64); only salted
+         * hashes, never passwords. See the README for how to make a line.
+         */
+        Optional<String> credentialsFile();
+
+        /** AUTH only after STARTTLS, so that no password crosses the network in the clear. */
+        @WithDefault("true")
+        boolean requireTls();
+
+        /** Name the authenticated user in the Received: header (otherwise only that AUTH succeeded). */
+        @WithDefault("false")
+        boolean showUserInReceived();
+    }
+
+    /** HAProxy PROXY protocol v1/v2, so the real client IP survives a load balancer. */
+    ProxyProtocol proxyProtocol();
+
+    interface ProxyProtocol {
+
+        /**
+         * CIDRs of load balancers whose connections must start with a PROXY header; {@code 0.0.0.0/0,::/0}
+         * for a listener only a load balancer reaches. Connections from elsewhere are direct clients.
+         */
+        Optional<List<String>> sources();
+
+        /** A second SMTP port on which every connection must start with a PROXY header. */
+        java.util.OptionalInt port();
+
+        /** How long a PROXY header may take to arrive. */
+        @WithDefault("PT5S")
+        Duration timeout();
+    }
+
+    /** Graceful shutdown on SIGTERM. */
+    Shutdown shutdown();
+
+    interface Shutdown {
+
+        /**
+         * How long transactions in flight may take to finish after SIGTERM; new commands get 421 4.3.2.
+         * Keep it below the pod's terminationGracePeriodSeconds.
+         */
+        @WithDefault("PT25S")
+        Duration grace();
+    }
+
+    /** The connect-time block list, read from {@code policy.blocklist}. */
+    Blocklist blocklist();
+
+    interface Blocklist {
+
+        /** Refuse blocked clients at connect. */
+        @WithDefault("true")
+        boolean enabled();
+    }
 
     /** Event loops serving SMTP; 0 means one per CPU core. */
     @WithDefault("0")

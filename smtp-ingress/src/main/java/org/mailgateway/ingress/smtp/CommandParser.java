@@ -10,12 +10,14 @@ import org.mailgateway.ingress.smtp.address.SmtpPath;
 import org.mailgateway.smtp.codec.SmtpReply;
 
 /**
- * Turns one command line (without its CRLF, decoded as ISO-8859-1 so that every octet survives) into an
- * {@link SmtpCommand}. Pure and total: no input makes it throw.
+ * Turns one command line (without its CRLF; see {@link CommandLines} for the decoding) into an
+ * {@link SmtpCommand}. Non-ASCII characters are allowed only where RFC 6531 allows them: in the addresses
+ * of MAIL (when it asks for SMTPUTF8) and RCPT (the connection checks that the transaction did). Pure and
+ * total: no input makes it throw.
  */
 public final class CommandParser {
 
-    private static final Set<String> NOT_IMPLEMENTED = Set.of("EXPN", "STARTTLS", "AUTH", "BDAT", "ETRN", "TURN", "ATRN");
+    private static final Set<String> NOT_IMPLEMENTED = Set.of("EXPN", "BDAT", "ETRN", "TURN", "ATRN");
 
     private CommandParser() {
     }
@@ -24,16 +26,19 @@ public final class CommandParser {
         int space = line.indexOf(' ');
         String verb = (space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT);
         String argument = space < 0 ? "" : line.substring(space + 1);
+        boolean nonAscii = false;
         for (int i = 0; i < line.length(); i++) {
             char c = line.charAt(i);
             if (c < 32 && c != '\t' || c == 127) {
                 return new SmtpCommand.Invalid(verb, SmtpReply.of(500, "5.5.2", "Error: control characters in command"));
             }
-            if (c > 127) {
-                return new SmtpCommand.Invalid(verb, SmtpReply.of(500, "5.5.2", "Error: 8-bit characters in command"));
-            }
+            nonAscii |= c > 127;
         }
-        return switch (verb) {
+        if (nonAscii && !verb.equals("MAIL") && !verb.equals("RCPT")) {
+            return new SmtpCommand.Invalid(verb.chars().allMatch(c -> c < 128) ? verb : "?",
+                    SmtpReply.of(500, "5.5.2", "Error: 8-bit characters in command"));
+        }
+        SmtpCommand command = switch (verb) {
             case "HELO" -> domainArgument(argument) ? new SmtpCommand.Helo(argument.strip()) : syntax(verb, "HELO hostname");
             case "EHLO" -> domainArgument(argument) ? new SmtpCommand.Ehlo(argument.strip()) : syntax(verb, "EHLO hostname");
             case "MAIL" -> mail(argument);
@@ -44,8 +49,14 @@ public final class CommandParser {
             case "QUIT" -> argument.isBlank() ? new SmtpCommand.Quit() : syntax(verb, "QUIT");
             case "VRFY" -> argument.isBlank() ? syntax(verb, "VRFY address") : new SmtpCommand.Vrfy(argument.strip());
             case "HELP" -> new SmtpCommand.Help(argument.strip());
+            case "STARTTLS" -> argument.isBlank() ? new SmtpCommand.StartTls() : syntax(verb, "STARTTLS");
+            case "AUTH" -> argument.isBlank() ? syntax(verb, "AUTH mechanism [initial-response]") : new SmtpCommand.Auth(argument.strip());
             default -> NOT_IMPLEMENTED.contains(verb) ? new SmtpCommand.NotImplemented(verb) : new SmtpCommand.Unknown(verb);
         };
+        if (nonAscii && command instanceof SmtpCommand.Mail mail && !mail.parameters().containsKey("SMTPUTF8")) {
+            return new SmtpCommand.Invalid(verb, SmtpReply.of(553, "5.6.7", "Error: non-ASCII address needs the SMTPUTF8 parameter"));
+        }
+        return command;
     }
 
     private static boolean domainArgument(String argument) {

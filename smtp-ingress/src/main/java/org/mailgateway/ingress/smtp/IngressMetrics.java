@@ -11,17 +11,20 @@ public final class IngressMetrics {
 
     private final MeterRegistry registry;
     private final AtomicInteger active = new AtomicInteger();
-    private final Counter connections;
+    private final Counter admitted;
     private final Counter accepted;
     private final Counter refusedMessages;
     private final Counter deferred;
     private final Counter relayRefused;
     private final DistributionSummary acceptedBytes;
+    private final Counter bytesReceived;
 
     public IngressMetrics(MeterRegistry registry) {
         this.registry = registry;
         registry.gauge("gateway.smtp.connections.active", active);
-        this.connections = Counter.builder("gateway.smtp.connections").description("SMTP connections accepted").register(registry);
+        this.admitted = Counter.builder("gateway.smtp.connections").tag("outcome", "admitted")
+                .description("SMTP connections by outcome at connect: admitted, blocked, limit, pregreet, proxy_error, shutdown")
+                .register(registry);
         this.accepted = Counter.builder("gateway.smtp.messages").tag("result", "accepted")
                 .description("messages by outcome at the end of DATA").register(registry);
         this.refusedMessages = Counter.builder("gateway.smtp.messages").tag("result", "refused").register(registry);
@@ -29,15 +32,27 @@ public final class IngressMetrics {
         this.relayRefused = Counter.builder("gateway.smtp.relay.refused")
                 .description("recipients refused by relay control").register(registry);
         this.acceptedBytes = DistributionSummary.builder("gateway.smtp.message.size").baseUnit("bytes").register(registry);
+        this.bytesReceived = Counter.builder("gateway.smtp.received").baseUnit("bytes")
+                .description("bytes read from SMTP clients, counted when their session ends").register(registry);
     }
 
     void connectionOpened() {
         active.incrementAndGet();
-        connections.increment();
     }
 
-    void connectionClosed() {
+    /** The client got the banner. */
+    void connectionAdmitted() {
+        admitted.increment();
+    }
+
+    /** Refused before or instead of the banner: blocked, limit, pregreet, proxy_error, shutdown. */
+    void connectionRefused(String outcome) {
+        registry.counter("gateway.smtp.connections", "outcome", outcome).increment();
+    }
+
+    void connectionClosed(long bytes) {
         active.decrementAndGet();
+        bytesReceived.increment(bytes);
     }
 
     public int activeConnections() {

@@ -12,7 +12,8 @@ import org.mailgateway.ingress.smtp.address.SmtpPath;
 /**
  * Relay control at RCPT time: a client that is neither trusted nor authenticated may only send to the
  * accepted domains, and only in forms that no later hop can turn into a relay (no source route, no
- * {@code %}-hack or {@code !} bang path, no {@code @} hidden in a quoted local part, no address literal).
+ * {@code %}-hack or {@code !} bang path, no second {@code @} in the local part, quoted or not, no address
+ * literal, no trailing dot in the domain).
  */
 public final class RelayPolicy {
 
@@ -56,6 +57,9 @@ public final class RelayPolicy {
         String local = recipient.unquotedLocalPart();
         if (local.indexOf('@') >= 0 || local.indexOf('%') >= 0 || local.indexOf('!') >= 0) {
             return Optional.of("routing characters in the local part");
+        }
+        if (recipient.domain().endsWith(".")) {
+            return Optional.of("trailing dot in the domain");
         }
         if (!acceptedDomains.contains(recipient.domainLowerCase())) {
             return Optional.of("domain not accepted");

@@ -38,7 +38,14 @@ public sealed interface SmtpCommand {
     record Help(String topic) implements SmtpCommand {
     }
 
-    /** A command this server knows of but does not offer (yet): EXPN, STARTTLS, AUTH, BDAT, ETRN, TURN. */
+    record StartTls() implements SmtpCommand {
+    }
+
+    /** @param argument the mechanism and an optional initial response, as sent */
+    record Auth(String argument) implements SmtpCommand {
+    }
+
+    /** A command this server knows of but does not offer: EXPN, BDAT, ETRN, TURN, ATRN. */
     record NotImplemented(String verb) implements SmtpCommand {
     }
 

@@ -53,7 +53,7 @@ class SmtpIngressIT {
         byte[] expectedContent = content.replace("\r\n..a line", "\r\n.a line").getBytes(StandardCharsets.UTF_8);
 
         assertEquals("127.0.0.2", record.key());
-        assertTrue(received.startsWith("Received: from client.example.org ([127.0.0.2])\r\n\tby gateway.test with ESMTP id "
+        assertTrue(received.startsWith("Received: from client.example.org ([127.0.0.2])\r\n\t(authenticated: no)\r\n\tby gateway.test with ESMTP id "
                 + id + "\r\n\tfor <b@Example.Test>; "), received);
         assertArrayEquals(expectedContent, java.util.Arrays.copyOfRange(record.value(), received.length(), record.value().length));
         Envelope envelope = InboundTopic.envelope(record);
@@ -119,7 +119,8 @@ class SmtpIngressIT {
                     .send("MAIL FROM:<a@example.org>").expect(250)
                     .send("MAIL FROM:<a@example.org>").expect(503, "5.5.1")
                     .send("FOO bar").expect(500, "5.5.2")
-                    .send("STARTTLS").expect(502, "5.5.1")
+                    .send("STARTTLS").expect(503, "5.5.1")
+                    .send("EXPN staff").expect(502, "5.5.1")
                     .send("VRFY postmaster").expect(252, "2.0.0")
                     .send("RSET").expect(250, "2.0.0")
                     .send("QUIT").expect(221);

@@ -4,9 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Parses RFC 5321 section 4.1.2 paths strictly: {@code "<" [ A-d-l ":" ] Mailbox ">"}, a local part that is a
- * dot-string or a quoted string, a domain or an address literal, and the section 4.5.3.1 length limits. It
- * never throws on bad input; it returns a {@link Result} whose error says what is wrong.
+ * Parses RFC 5321 section 4.1.2 paths: {@code "<" [ A-d-l ":" ] Mailbox ">"}, a local part that is a
+ * dot-string or a quoted string, a domain or an address literal, and the section 4.5.3.1 length limits.
+ * UTF-8 characters are accepted where RFC 6531 allows them (whether the session may use them is the
+ * caller's decision). Two forms that no RFC allows but that trusted clients do send are read rather than
+ * refused as syntax errors, so that relay control can judge them: a second {@code @} in an unquoted local
+ * part ({@code <a@b@c>}: local part {@code a@b}) and a domain with a trailing dot. It never throws on bad
+ * input; it returns a {@link Result} whose error says what is wrong.
  */
 public final class PathParser {
 
@@ -80,6 +84,12 @@ public final class PathParser {
         if (quoted ? !quotedString() : !dotString()) {
             return Result.fail("invalid local part");
         }
+        while (!quoted && peek() == '@' && anotherAtBeforeClose()) {
+            pos++;
+            if (!dotString()) {
+                return Result.fail("invalid local part");
+            }
+        }
         String localPart = s.substring(localStart, pos);
         if (!eat('@')) {
             return Result.fail("missing @domain");
@@ -103,6 +113,16 @@ public final class PathParser {
             return Result.fail("path longer than " + MAX_PATH + " octets");
         }
         return Result.ok(new SmtpPath(route, localPart, domain, quoted, literal), pos);
+    }
+
+    /** Whether an {@code @} follows before the closing {@code >}: the current one belongs to the local part. */
+    private boolean anotherAtBeforeClose() {
+        for (int i = pos + 1; i < s.length() && s.charAt(i) != '>'; i++) {
+            if (s.charAt(i) == '@') {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean dotString() {
@@ -139,7 +159,7 @@ public final class PathParser {
                     return false;
                 }
                 pos += 2;
-            } else if (c >= 32 && c <= 126) {
+            } else if (c >= 32 && c <= 126 || c >= 0x80) {
                 pos++;
             } else {
                 return false;
@@ -155,6 +175,9 @@ public final class PathParser {
         }
         while (peek() == '.') {
             pos++;
+            if (peek() == '>') {
+                return true; // a trailing dot: relay control refuses it for untrusted clients
+            }
             if (!label()) {
                 return false;
             }
@@ -217,11 +240,12 @@ public final class PathParser {
         return false;
     }
 
+    /** Letters and digits, and any non-ASCII character (U-labels, RFC 6531). */
     private static boolean isLetDig(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
     }
 
-    /** RFC 5322 atext: the characters of an unquoted local part. */
+    /** RFC 5322 atext, extended with UTF-8 by RFC 6531: the characters of an unquoted local part. */
     static boolean isAtext(char c) {
         return isLetDig(c) || "!#$%&'*+-/=?^_`{|}~".indexOf(c) >= 0;
     }
