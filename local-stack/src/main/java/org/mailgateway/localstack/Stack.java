@@ -81,6 +81,22 @@ public final class Stack implements AutoCloseable {
         }
     }
 
+    /** Stops PostgreSQL (an outage, for tests); the services keep running and must cope. */
+    public void stopPostgres() {
+        if (postgres != null) {
+            postgres.close();
+            postgres = null;
+        }
+    }
+
+    /** Starts PostgreSQL again on the same data directory and port, after {@link #stopPostgres()}. */
+    public void startPostgres() {
+        if (postgres == null) {
+            postgres = EmbeddedPostgresServer.start(options.dataDir().resolve("postgres"), options.postgresPort(),
+                    options.durable());
+        }
+    }
+
     /** Starts the broker (again, after {@link #kafka()} was stopped) and waits until it takes the topics. */
     public void startKafka() {
         if (kafka == null) {

@@ -270,6 +270,29 @@ class GatewayEndToEndIT {
         assertTrue(duplicates <= count / 2, "at most the messages in flight at the kill can come twice: " + duplicates);
     }
 
+    @Test
+    @Order(9)
+    void withPostgresqlStoppedMailIsStillAcceptedAndNothingIsLostWhenItReturns() throws Exception {
+        stack.stopPostgres();
+        List<String> ids = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 10; i++) {
+                // the ingress and policy never need PostgreSQL: mail is accepted, and waits in Kafka
+                ids.add(send(message(String.format("Database away %02d", i), "stored when it is back\r\n"), "b@example.test"));
+            }
+            assertTrue(sink.messagesContaining("Subject: Database away").isEmpty(), "nothing is delivered unstored");
+        } finally {
+            stack.startPostgres();
+        }
+
+        await().atMost(PATIENCE).until(() -> sink.messagesContaining("Subject: Database away").size() >= 10);
+        for (int i = 0; i < 10; i++) {
+            List<DownstreamSink.Received> copies = sink.messagesContaining(String.format("Subject: Database away %02d", i));
+            assertEquals(1, copies.size(), "message " + i);
+            assertTrue(copies.get(0).text().contains(" id " + ids.get(i)));
+        }
+    }
+
     // --- the client side ---
 
     private static byte[] message(String subject, String body) {
