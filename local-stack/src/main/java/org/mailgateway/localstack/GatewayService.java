@@ -25,6 +25,21 @@ public enum GatewayService {
         return defaultHttpPort;
     }
 
+    /** The service called {@code name}: its module name, or the module's first word ({@code ingress}, {@code queue}). */
+    public static GatewayService named(String name) {
+        for (GatewayService service : values()) {
+            if (service.module.equals(name) || service.module.startsWith(name + "-") || service.module.endsWith("-" + name)) {
+                return service;
+            }
+        }
+        throw new IllegalArgumentException("no service called '" + name + "' (ingress, policy, queue, admin)");
+    }
+
+    /** How instance {@code index} (0-based) is called in logs and state: the module, then module-2, module-3... */
+    public String instanceName(int index) {
+        return index == 0 ? module : module + "-" + (index + 1);
+    }
+
     /** The runnable Quarkus application that {@code ./mvnw package} builds. */
     public Path runnableJar(Path projectDir) {
         return projectDir.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");

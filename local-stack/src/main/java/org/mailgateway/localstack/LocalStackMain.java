@@ -8,8 +8,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
 import org.mailgateway.localstack.process.ManagedProcess;
 import org.mailgateway.localstack.process.ServiceProcess;
 
@@ -19,7 +21,9 @@ import org.mailgateway.localstack.process.ServiceProcess;
  * order on SIGTERM ({@code ./gateway down}). Settings come from the environment:
  * {@code GATEWAY_PROJECT_DIR}, {@code GATEWAY_DATA_DIR}, {@code GATEWAY_SMTP_PORT}, {@code GATEWAY_KAFKA_PORT},
  * {@code GATEWAY_KAFKA_CONTROLLER_PORT}, {@code GATEWAY_POSTGRES_PORT} and
- * {@code GATEWAY_HTTP_PORT_<MODULE>} (e.g. {@code GATEWAY_HTTP_PORT_ADMIN_API}); every other
+ * {@code GATEWAY_HTTP_PORT_<MODULE>} (e.g. {@code GATEWAY_HTTP_PORT_ADMIN_API}) and {@code GATEWAY_SCALE}
+ * (instances per service, e.g. {@code ingress=2,policy=2,queue=2}; see {@link StackOptions#scale(String)});
+ * every other
  * {@code GATEWAY_*} and {@code QUARKUS_*} variable reaches the services unchanged.
  */
 public final class LocalStackMain {
@@ -41,6 +45,12 @@ public final class LocalStackMain {
                 .smtpPort(intEnv(env, "GATEWAY_SMTP_PORT", 2525))
                 .kafkaPorts(intEnv(env, "GATEWAY_KAFKA_PORT", 19092), intEnv(env, "GATEWAY_KAFKA_CONTROLLER_PORT", 19093))
                 .postgresPort(intEnv(env, "GATEWAY_POSTGRES_PORT", 15432));
+        try {
+            options.scale(env.get("GATEWAY_SCALE"));
+        } catch (IllegalArgumentException e) {
+            System.err.println("GATEWAY_SCALE: " + e.getMessage());
+            System.exit(2);
+        }
         for (GatewayService service : GatewayService.values()) {
             options.httpPort(service, intEnv(env, "GATEWAY_HTTP_PORT_" + service.module().toUpperCase().replace('-', '_'),
                     service.defaultHttpPort()));
@@ -66,7 +76,8 @@ public final class LocalStackMain {
             System.exit(1);
         }
         writeState(stack, runDir);
-        log("ready: SMTP 127.0.0.1:" + stack.smtpPort() + ", admin API " + stack.adminUrl());
+        log("ready: SMTP " + stack.smtpPorts().stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(", "))
+                + "; admin API " + stack.adminUrl());
         supervise(stack, runDir, stopping);
     }
 
@@ -83,14 +94,17 @@ public final class LocalStackMain {
                 }
             }
             for (GatewayService service : GatewayService.values()) {
-                ManagedProcess process = stack.service(service).process();
-                if (!process.isAlive() && stopping.getCount() > 0) {
-                    log(service.module() + " exited; restarting it (see " + process.logFile() + ")");
-                    try {
-                        stack.restart(service);
-                        writeState(stack, runDir);
-                    } catch (RuntimeException e) {
-                        log("restart of " + service.module() + " failed: " + e.getMessage());
+                List<ServiceProcess> instances = stack.instances(service);
+                for (int i = 0; i < instances.size(); i++) {
+                    ManagedProcess process = instances.get(i).process();
+                    if (!process.isAlive() && stopping.getCount() > 0) {
+                        log(process.name() + " exited; restarting it (see " + process.logFile() + ")");
+                        try {
+                            stack.restart(service, i);
+                            writeState(stack, runDir);
+                        } catch (RuntimeException e) {
+                            log("restart of " + process.name() + " failed: " + e.getMessage());
+                        }
                     }
                 }
             }
@@ -99,17 +113,27 @@ public final class LocalStackMain {
 
     private static void writeState(Stack stack, Path runDir) {
         StringBuilder state = new StringBuilder();
-        state.append("SMTP=127.0.0.1:").append(stack.smtpPort()).append('\n');
+        // the first instance under the plain keys (SMTP, PID_SMTP_INGRESS, HTTP_SMTP_INGRESS), the others with
+        // their instance number (SMTP_2, PID_SMTP_INGRESS_2, HTTP_SMTP_INGRESS_2); INSTANCES_<MODULE> counts them
+        List<Integer> smtpPorts = stack.smtpPorts();
+        state.append("SMTP=127.0.0.1:").append(smtpPorts.get(0)).append('\n');
+        for (int i = 1; i < smtpPorts.size(); i++) {
+            state.append("SMTP_").append(i + 1).append("=127.0.0.1:").append(smtpPorts.get(i)).append('\n');
+        }
         state.append("ADMIN_URL=").append(stack.adminUrl()).append('\n');
         state.append("KAFKA=").append(stack.kafkaBootstrapServers()).append('\n');
         state.append("POSTGRES=").append(stack.postgres().jdbcUrl()).append('\n');
         state.append("PID_LAUNCHER=").append(ProcessHandle.current().pid()).append('\n');
         state.append("PID_KAFKA=").append(stack.kafka().pid()).append('\n');
         for (GatewayService service : GatewayService.values()) {
-            ServiceProcess process = stack.service(service);
-            String key = service.module().toUpperCase().replace('-', '_');
-            state.append("PID_").append(key).append('=').append(process.process().pid()).append('\n');
-            state.append("HTTP_").append(key).append('=').append(process.baseUrl()).append('\n');
+            List<ServiceProcess> instances = stack.instances(service);
+            String module = service.module().toUpperCase().replace('-', '_');
+            state.append("INSTANCES_").append(module).append('=').append(instances.size()).append('\n');
+            for (int i = 0; i < instances.size(); i++) {
+                String key = i == 0 ? module : module + "_" + (i + 1);
+                state.append("PID_").append(key).append('=').append(instances.get(i).process().pid()).append('\n');
+                state.append("HTTP_").append(key).append('=').append(instances.get(i).baseUrl()).append('\n');
+            }
         }
         try {
             Files.createDirectories(runDir);

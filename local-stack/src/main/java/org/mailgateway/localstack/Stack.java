@@ -22,7 +22,8 @@ import org.mailgateway.localstack.tls.SelfSignedKeystore;
 
 /**
  * The whole gateway on one machine: a real PostgreSQL, a real Kafka broker (a child JVM) and the four
- * services (child JVMs), wired together through environment variables. {@code ./gateway up} runs one
+ * services (child JVMs, one or more instances each, see {@link StackOptions#scale}), wired together through
+ * environment variables. {@code ./gateway up} runs one
  * through {@link LocalStackMain}; the system tests run one per test class and stop or kill its parts.
  *
  * <p>Data layout under {@link StackOptions#dataDir()}: {@code kafka/}, {@code postgres/}, {@code logs/}
@@ -34,7 +35,8 @@ public final class Stack implements AutoCloseable {
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
 
     private final StackOptions options;
-    private final Map<GatewayService, ServiceProcess> services = new EnumMap<>(GatewayService.class);
+    /** Every service's instances, first instance first. */
+    private final Map<GatewayService, List<ServiceProcess>> services = new EnumMap<>(GatewayService.class);
     private EmbeddedPostgresServer postgres;
     private ManagedProcess kafka;
 
@@ -51,14 +53,22 @@ public final class Stack implements AutoCloseable {
             startKafka();
             postgres = pg.join();
             for (GatewayService service : GatewayService.values()) {
-                services.put(service, newService(service));
+                List<ServiceProcess> instances = new ArrayList<>();
+                for (int i = 0; i < options.instances(service); i++) {
+                    instances.add(newService(service, i));
+                }
+                services.put(service, instances);
             }
-            // queue-service owns the schema: let it migrate before admin-api reads the tables
-            startService(GatewayService.QUEUE_SERVICE);
+            // queue-service owns the schema: let its first instance migrate before anything else reads the tables
+            startService(GatewayService.QUEUE_SERVICE, 0);
             List<CompletableFuture<Void>> others = new ArrayList<>();
-            for (GatewayService service : List.of(GatewayService.POLICY_SERVICE, GatewayService.SMTP_INGRESS,
-                    GatewayService.ADMIN_API)) {
-                others.add(CompletableFuture.runAsync(() -> startService(service)));
+            for (GatewayService service : GatewayService.values()) {
+                for (int i = 0; i < options.instances(service); i++) {
+                    if (service != GatewayService.QUEUE_SERVICE || i > 0) {
+                        int index = i;
+                        others.add(CompletableFuture.runAsync(() -> startService(service, index)));
+                    }
+                }
             }
             CompletableFuture.allOf(others.toArray(CompletableFuture[]::new)).join();
             return this;
@@ -107,8 +117,8 @@ public final class Stack implements AutoCloseable {
         });
     }
 
-    private ServiceProcess newService(GatewayService service) {
-        int httpPort = options.httpPort(service);
+    private ServiceProcess newService(GatewayService service, int index) {
+        int httpPort = options.instanceHttpPort(service, index);
         Map<String, String> env = new HashMap<>();
         // a laptop's gateway listens on loopback only; set the variables to listen on other addresses
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
@@ -116,7 +126,7 @@ public final class Stack implements AutoCloseable {
         env.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafkaBootstrapServers());
         env.put("GATEWAY_DATA_DIR", options.dataDir().toAbsolutePath().toString());
-        env.put("GATEWAY_SMTP_PORT", Integer.toString(options.smtpPort()));
+        env.put("GATEWAY_SMTP_PORT", Integer.toString(options.instanceSmtpPort(index)));
         Path keystore = SelfSignedKeystore.ensure(options.dataDir().resolve("tls").resolve("smtp.p12"), "localhost");
         env.put("GATEWAY_SMTP_TLS_KEYSTORE", keystore.toAbsolutePath().toString());
         env.put("GATEWAY_SMTP_TLS_KEYSTORE_PASSWORD", SelfSignedKeystore.PASSWORD);
@@ -126,14 +136,14 @@ public final class Stack implements AutoCloseable {
         env.put("QUARKUS_DATASOURCE_PASSWORD", EmbeddedPostgresServer.PASSWORD);
         env.putAll(options.environment());
         List<String> jvm = List.of("-Xms64m", "-Xmx384m", "-XX:+ExitOnOutOfMemoryError");
-        ManagedProcess process = new ManagedProcess(service.module(),
+        ManagedProcess process = new ManagedProcess(service.instanceName(index),
                 ManagedProcess.java(jvm, "-jar", service.runnableJar(options.projectDir()).toString()), env,
-                options.dataDir().resolve("logs/" + service.module() + ".log"));
+                options.dataDir().resolve("logs/" + service.instanceName(index) + ".log"));
         return new ServiceProcess(process, httpPort);
     }
 
-    private void startService(GatewayService service) {
-        ServiceProcess process = services.get(service);
+    private void startService(GatewayService service, int index) {
+        ServiceProcess process = services.get(service).get(index);
         if (!Files.exists(service.runnableJar(options.projectDir()))) {
             throw new IllegalStateException(service.runnableJar(options.projectDir()) + " is missing: build first");
         }
@@ -141,13 +151,24 @@ public final class Stack implements AutoCloseable {
         process.awaitReady(READY_TIMEOUT);
     }
 
-    /** Starts a service again (after a stop or a kill) and waits until it is ready. */
+    /** Starts a service's first instance again (after a stop or a kill) and waits until it is ready. */
     public void restart(GatewayService service) {
-        startService(service);
+        restart(service, 0);
     }
 
+    /** Starts instance {@code index} (0-based) of a service again and waits until it is ready. */
+    public void restart(GatewayService service, int index) {
+        startService(service, index);
+    }
+
+    /** The first instance of a service. */
     public ServiceProcess service(GatewayService service) {
-        return services.get(service);
+        return services.get(service).get(0);
+    }
+
+    /** Every instance of a service, first instance first. */
+    public List<ServiceProcess> instances(GatewayService service) {
+        return List.copyOf(services.get(service));
     }
 
     public ManagedProcess kafka() {
@@ -162,12 +183,22 @@ public final class Stack implements AutoCloseable {
         return "127.0.0.1:" + options.kafkaPort();
     }
 
+    /** The SMTP port of the first smtp-ingress instance. */
     public int smtpPort() {
         return options.smtpPort();
     }
 
+    /** The SMTP ports of every smtp-ingress instance. */
+    public List<Integer> smtpPorts() {
+        List<Integer> ports = new ArrayList<>();
+        for (int i = 0; i < options.instances(GatewayService.SMTP_INGRESS); i++) {
+            ports.add(options.instanceSmtpPort(i));
+        }
+        return ports;
+    }
+
     public String adminUrl() {
-        return services.get(GatewayService.ADMIN_API).baseUrl();
+        return service(GatewayService.ADMIN_API).baseUrl();
     }
 
     /** The admin API key: the one configured, or the one admin-api generated on its first start. */
@@ -192,10 +223,11 @@ public final class Stack implements AutoCloseable {
     public void close() {
         for (GatewayService service : List.of(GatewayService.SMTP_INGRESS, GatewayService.POLICY_SERVICE,
                 GatewayService.QUEUE_SERVICE, GatewayService.ADMIN_API)) {
-            ServiceProcess process = services.get(service);
-            if (process != null) {
-                process.process().stop(STOP_GRACE);
+            List<CompletableFuture<Void>> stops = new ArrayList<>();
+            for (ServiceProcess process : services.getOrDefault(service, List.of())) {
+                stops.add(CompletableFuture.runAsync(() -> process.process().stop(STOP_GRACE)));
             }
+            CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).join();
         }
         if (kafka != null) {
             kafka.stop(STOP_GRACE);

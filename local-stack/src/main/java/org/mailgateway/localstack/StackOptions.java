@@ -1,15 +1,25 @@
 package org.mailgateway.localstack;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Where a {@link Stack} keeps its data, which ports it uses and what configuration it gives the services
- * (as environment variables, the form MicroProfile Config reads, e.g. {@code GATEWAY_DELIVERY_ROUTES}).
+ * Where a {@link Stack} keeps its data, which ports it uses, how many instances of each service it runs and
+ * what configuration it gives the services (as environment variables, the form MicroProfile Config reads,
+ * e.g. {@code GATEWAY_DELIVERY_ROUTES}).
+ *
+ * <p>Instance {@code k} (0-based) of a service listens on its own ports: in tests free ones; otherwise the
+ * configured port plus {@code k * }{@link #INSTANCE_PORT_STEP} (HTTP, and SMTP for smtp-ingress), so
+ * {@code ingress=2} means SMTP on 2525 and 2625, HTTP on 8081 and 8181.
  */
 public final class StackOptions {
+
+    /** The distance between the ports of two instances of one service outside tests. */
+    public static final int INSTANCE_PORT_STEP = 100;
 
     private Path projectDir = Path.of(".");
     private Path dataDir = Path.of(".gateway-data");
@@ -18,7 +28,12 @@ public final class StackOptions {
     private int postgresPort = 15432;
     private int smtpPort = 2525;
     private boolean durable = true;
+    private boolean freePorts = false;
     private final Map<GatewayService, Integer> httpPorts = new EnumMap<>(GatewayService.class);
+    private final Map<GatewayService, Integer> instances = new EnumMap<>(GatewayService.class);
+    /** Ports of the instances after the first, chosen when they were added (tests: free ports). */
+    private final Map<GatewayService, List<Integer>> extraHttpPorts = new EnumMap<>(GatewayService.class);
+    private final List<Integer> extraSmtpPorts = new ArrayList<>();
     private final Map<String, String> environment = new HashMap<>();
 
     /** Defaults for tests: free ports (never those of a running local stack) and no fsync. */
@@ -26,6 +41,7 @@ public final class StackOptions {
         StackOptions options = new StackOptions().projectDir(projectDir).dataDir(dataDir)
                 .kafkaPorts(Ports.free(), Ports.free()).postgresPort(Ports.free()).smtpPort(Ports.free());
         options.durable = false;
+        options.freePorts = true;
         for (GatewayService service : GatewayService.values()) {
             options.httpPort(service, Ports.free());
         }
@@ -60,6 +76,42 @@ public final class StackOptions {
 
     public StackOptions httpPort(GatewayService service, int port) {
         httpPorts.put(service, port);
+        return this;
+    }
+
+    /**
+     * Runs {@code count} instances of {@code service}, each with its own HTTP port (and SMTP port for
+     * smtp-ingress), all on the same Kafka and PostgreSQL: Kafka's consumer groups share the partitions.
+     */
+    public StackOptions scale(GatewayService service, int count) {
+        if (count < 1) {
+            throw new IllegalArgumentException(service.module() + ": at least one instance, not " + count);
+        }
+        instances.put(service, count);
+        return this;
+    }
+
+    /**
+     * Reads a scale such as {@code ingress=2,policy=2,queue=2}; a service is named by its module
+     * ({@code smtp-ingress}) or by the module's first word ({@code ingress}, {@code policy}, {@code queue},
+     * {@code admin}).
+     */
+    public StackOptions scale(String spec) {
+        if (spec == null || spec.isBlank()) {
+            return this;
+        }
+        for (String entry : spec.split(",")) {
+            String[] parts = entry.trim().split("=", 2);
+            if (parts.length != 2) {
+                throw new IllegalArgumentException("'" + entry + "' is not service=count (e.g. ingress=2)");
+            }
+            GatewayService service = GatewayService.named(parts[0].trim());
+            try {
+                scale(service, Integer.parseInt(parts[1].trim()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + entry + "': the count is not a number", e);
+            }
+        }
         return this;
     }
 
@@ -99,6 +151,31 @@ public final class StackOptions {
 
     public int httpPort(GatewayService service) {
         return httpPorts.getOrDefault(service, service.defaultHttpPort());
+    }
+
+    public int instances(GatewayService service) {
+        return instances.getOrDefault(service, 1);
+    }
+
+    /** The HTTP port of instance {@code index} (0-based) of {@code service}. */
+    public synchronized int instanceHttpPort(GatewayService service, int index) {
+        if (index == 0) {
+            return httpPort(service);
+        }
+        return extraPort(extraHttpPorts.computeIfAbsent(service, s -> new ArrayList<>()), index, httpPort(service));
+    }
+
+    /** The SMTP port of smtp-ingress instance {@code index} (0-based). */
+    public synchronized int instanceSmtpPort(int index) {
+        return index == 0 ? smtpPort : extraPort(extraSmtpPorts, index, smtpPort);
+    }
+
+    private int extraPort(List<Integer> chosen, int index, int first) {
+        while (chosen.size() < index) {
+            int k = chosen.size() + 1;
+            chosen.add(freePorts ? Ports.free() : first + k * INSTANCE_PORT_STEP);
+        }
+        return chosen.get(index - 1);
     }
 
     public Map<String, String> environment() {

@@ -17,7 +17,7 @@ import org.mailgateway.localstack.testing.SmtpDialogue;
 /**
  * The README's first command, as a user runs it: {@code ./gateway up} prints the endpoints and the key and
  * returns with the stack running; {@code status} shows it; {@code down} stops it; a second {@code up} finds the
- * same data. Ports are moved off the defaults so that a gateway already running on this machine is not touched.
+ * same data; {@code up --scale} runs and lists several instances. Ports are moved off the defaults so that a gateway already running on this machine is not touched.
  */
 class GatewayCommandIT {
 
@@ -65,12 +65,47 @@ class GatewayCommandIT {
         }
     }
 
+    @Test
+    void upWithScaleRunsTwoOfEachAndStatusAndDownCoverEveryInstance() throws Exception {
+        try {
+            String up = gateway(0, "up", "--scale", "ingress=2,policy=2,queue=2");
+            int second = smtpPort + 100;
+            assertTrue(up.contains("SMTP        127.0.0.1:" + smtpPort + " 127.0.0.1:" + second), up);
+            try (SmtpDialogue smtp = SmtpDialogue.connect(second)) {
+                smtp.expect(220).send("EHLO client.example.org").expect(250).send("QUIT").expect(221);
+            }
+            String status = gateway("status");
+            for (String instance : List.of("smtp-ingress ", "smtp-ingress-2", "policy-service ", "policy-service-2",
+                    "queue-service ", "queue-service-2", "admin-api ")) {
+                assertTrue(status.lines().anyMatch(l -> l.contains(instance) && l.endsWith("ready")), instance + ":\n" + status);
+            }
+            assertTrue(Files.exists(data.resolve("logs/smtp-ingress-2.log")), "the second ingress has its own log");
+            List<Long> pids = Files.readAllLines(data.resolve("run/stack.env")).stream()
+                    .filter(l -> l.startsWith("PID_")).map(l -> Long.parseLong(l.substring(l.indexOf('=') + 1))).toList();
+            assertEquals(9, pids.size(), "launcher, Kafka and seven services");
+
+            assertTrue(gateway("down").contains("stopped"));
+            for (long pid : pids) {
+                assertTrue(ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true), "process " + pid + " outlived down");
+            }
+        } finally {
+            gateway("down");
+        }
+    }
+
     private String gateway(String command) throws IOException, InterruptedException {
-        return gateway(command, 0);
+        return gateway(0, command);
     }
 
     private String gateway(String command, int expectedExit) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(project.resolve("gateway").toString(), command)
+        return gateway(expectedExit, command);
+    }
+
+    private String gateway(int expectedExit, String... args) throws IOException, InterruptedException {
+        String command = String.join(" ", args);
+        List<String> line = new java.util.ArrayList<>(List.of(project.resolve("gateway").toString()));
+        line.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(line)
                 .directory(project.toFile())
                 .redirectErrorStream(true);
         builder.environment().putAll(env);
