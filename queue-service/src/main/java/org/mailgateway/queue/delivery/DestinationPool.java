@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * The SMTP connections to one next hop: at most {@code limit} at once (a slow or stalled downstream holds
  * only its own slots, never another destination's), reused for transaction after transaction, closed after
- * being idle for a while. Callers beyond the limit wait in order.
+ * being idle for a while. Callers beyond the limit wait in order. Used only from the delivery client's event loop.
  */
 final class DestinationPool {
 

@@ -1,6 +1,8 @@
 package org.mailgateway.queue.delivery;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClientOptions;
@@ -36,6 +38,8 @@ public final class SmtpDeliveryClient {
     }
 
     private final Vertx vertx;
+    /** Every connection, pool and timer of this client lives on this one event loop: no locks, no races. */
+    private final Context context;
     private final SmtpClientConnection.Factory factory;
     private final String heloName;
     private final PoolSettings poolSettings;
@@ -44,6 +48,7 @@ public final class SmtpDeliveryClient {
     public SmtpDeliveryClient(Vertx vertx, String heloName, Duration connectTimeout, Duration replyTimeout,
             PoolSettings poolSettings) {
         this.vertx = vertx;
+        this.context = vertx.getOrCreateContext();
         this.factory = SmtpClientConnection.factory(vertx, vertx.createNetClient(new NetClientOptions()
                 .setConnectTimeout((int) connectTimeout.toMillis())
                 .setTcpNoDelay(true)
@@ -54,7 +59,15 @@ public final class SmtpDeliveryClient {
         this.poolSettings = poolSettings;
     }
 
+    /** May be called from any thread; the work happens on the client's event loop. */
     public Future<List<RecipientResult>> deliver(Destination destination, String mailFrom, List<String> recipients, Buffer content) {
+        Promise<List<RecipientResult>> result = Promise.promise();
+        context.runOnContext(v -> deliverOnContext(destination, mailFrom, recipients, content).onComplete(result));
+        return result.future();
+    }
+
+    private Future<List<RecipientResult>> deliverOnContext(Destination destination, String mailFrom, List<String> recipients,
+            Buffer content) {
         DestinationPool pool = pools.computeIfAbsent(destination, d -> new DestinationPool(vertx, d, factory, heloName,
                 poolSettings.connectionsPerDestination(), poolSettings.idleTimeout().toMillis(),
                 poolSettings.transactionsPerConnection(), tlsFor(d)));
