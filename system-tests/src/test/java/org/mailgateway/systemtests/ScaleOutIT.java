@@ -35,6 +35,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.mailgateway.contracts.BlockEntry;
+import org.mailgateway.contracts.ContractJson;
+import org.mailgateway.contracts.Topics;
+import org.mailgateway.localstack.testing.SmtpDialogue;
+import org.mailgateway.localstack.testing.TopicReader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -58,6 +65,8 @@ import org.mailgateway.localstack.testing.DownstreamSink;
 class ScaleOutIT {
 
     private static final Duration PATIENCE = Duration.ofMinutes(3);
+    private static final String ATTACKER = "127.0.0.77";
+    private static final int HELO_THRESHOLD = 10;
     private static final Pattern QUEUED_AS = Pattern.compile("queued as ([0-9A-Z]{26})");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     /** Records are keyed by client IP: several clients spread the work over the partitions. */
@@ -84,7 +93,12 @@ class ScaleOutIT {
                 .env("GATEWAY_DELIVERY_RETRY_MAX", "PT2S")
                 .env("GATEWAY_DELIVERY_POLL_INTERVAL", "PT0.5S")
                 // a killed queue-service instance's leased recipients go to the other one after this
-                .env("GATEWAY_DELIVERY_LEASE", "PT20S");
+                .env("GATEWAY_DELIVERY_LEASE", "PT20S")
+                // the seed attack's thresholds and a block that outlasts the class
+                .env("GATEWAY_POLICY_WINDOW_LENGTH", "PT1M")
+                .env("GATEWAY_POLICY_BLOCK_FIRST_EXPIRY", "PT10M")
+                .env("GATEWAY_POLICY_BLOCK_HELO_NAMES", Integer.toString(HELO_THRESHOLD))
+                .env("GATEWAY_POLICY_BLOCK_RELAY_ATTEMPTS", Integer.toString(HELO_THRESHOLD));
         sink = DownstreamSink.start(sinkPort, data.resolve("downstream"));
         stack = new Stack(options).start();
     }
@@ -96,6 +110,55 @@ class ScaleOutIT {
         }
         if (sink != null) {
             sink.close();
+        }
+    }
+
+    @Test
+    @Order(0)
+    void aFloodFromOneIpSpreadOverBothIngressesIsDetectedAndRefusedAtBoth() {
+        List<Integer> ports = stack.smtpPorts();
+        // session n goes to ingress n % 2: neither ingress alone ever sees the threshold's worth of HELO names
+        AtomicInteger sessions = new AtomicInteger();
+        SmtpDialogue.Reply refusal = await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    int n = sessions.incrementAndGet();
+                    return attackSession(n, ports.get(n % 2));
+                }, reply -> reply.code() == 554);
+        assertEquals("5.7.1", refusal.enhancedCode(), refusal.text());
+
+        ConsumerRecord<String, byte[]> record = TopicReader.awaitRecord(stack.kafkaBootstrapServers(), Topics.POLICY_BLOCKLIST,
+                r -> (ATTACKER + "/32").equals(r.key()) && r.value() != null, PATIENCE);
+        BlockEntry block = ContractJson.read(record.value(), BlockEntry.class);
+        assertTrue(block.reason().contains("announced " + HELO_THRESHOLD + " different HELO names"), block.reason());
+        // both doors refuse the address
+        for (int port : ports) {
+            await().atMost(PATIENCE).until(() -> knock(port).code() == 554);
+        }
+        System.out.printf("scale-out flood: %s blocked after %d sessions alternating over %d ingresses%n", ATTACKER,
+                sessions.get(), ports.size());
+    }
+
+    private static SmtpDialogue.Reply attackSession(int n, int port) {
+        try (SmtpDialogue attacker = SmtpDialogue.connect(ATTACKER, port)) {
+            SmtpDialogue.Reply greeting = attacker.readReply();
+            if (greeting.code() != 220) {
+                return greeting;
+            }
+            attacker.send("EHLO love-" + n + ".example").expect(250)
+                    .send("MAIL FROM:<offers@spam.example>").expect(250)
+                    .send("RCPT TO:<victim" + n + "@elsewhere.test>").expect(554, "5.7.1")
+                    .send("QUIT").expect(221);
+            return greeting;
+        }
+    }
+
+    private static SmtpDialogue.Reply knock(int port) {
+        try (SmtpDialogue dialogue = SmtpDialogue.connect(ATTACKER, port)) {
+            SmtpDialogue.Reply greeting = dialogue.readReply();
+            if (greeting.code() == 220) {
+                dialogue.send("QUIT").expect(221);
+            }
+            return greeting;
         }
     }
 
