@@ -67,6 +67,7 @@ class ScaleOutIT {
     private static final Duration PATIENCE = Duration.ofMinutes(3);
     private static final String ATTACKER = "127.0.0.77";
     private static final int HELO_THRESHOLD = 10;
+    private static final SeedAttacker ATTACK = new SeedAttacker(ATTACKER);
     private static final Pattern QUEUED_AS = Pattern.compile("queued as ([0-9A-Z]{26})");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     /** Records are keyed by client IP: several clients spread the work over the partitions. */
@@ -122,7 +123,7 @@ class ScaleOutIT {
         SmtpDialogue.Reply refusal = await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50))
                 .until(() -> {
                     int n = sessions.incrementAndGet();
-                    return attackSession(n, ports.get(n % 2));
+                    return ATTACK.session(n, ports.get(n % 2));
                 }, reply -> reply.code() == 554);
         assertEquals("5.7.1", refusal.enhancedCode(), refusal.text());
 
@@ -132,34 +133,10 @@ class ScaleOutIT {
         assertTrue(block.reason().contains("announced " + HELO_THRESHOLD + " different HELO names"), block.reason());
         // both doors refuse the address
         for (int port : ports) {
-            await().atMost(PATIENCE).until(() -> knock(port).code() == 554);
+            await().atMost(PATIENCE).until(() -> ATTACK.knock(port).code() == 554);
         }
         System.out.printf("scale-out flood: %s blocked after %d sessions alternating over %d ingresses%n", ATTACKER,
                 sessions.get(), ports.size());
-    }
-
-    private static SmtpDialogue.Reply attackSession(int n, int port) {
-        try (SmtpDialogue attacker = SmtpDialogue.connect(ATTACKER, port)) {
-            SmtpDialogue.Reply greeting = attacker.readReply();
-            if (greeting.code() != 220) {
-                return greeting;
-            }
-            attacker.send("EHLO love-" + n + ".example").expect(250)
-                    .send("MAIL FROM:<offers@spam.example>").expect(250)
-                    .send("RCPT TO:<victim" + n + "@elsewhere.test>").expect(554, "5.7.1")
-                    .send("QUIT").expect(221);
-            return greeting;
-        }
-    }
-
-    private static SmtpDialogue.Reply knock(int port) {
-        try (SmtpDialogue dialogue = SmtpDialogue.connect(ATTACKER, port)) {
-            SmtpDialogue.Reply greeting = dialogue.readReply();
-            if (greeting.code() == 220) {
-                dialogue.send("QUIT").expect(221);
-            }
-            return greeting;
-        }
     }
 
     @Test

@@ -39,6 +39,7 @@ class SeedAttackIT {
     private static final String TRUSTED = "127.0.0.1";
     private static final Duration PATIENCE = Duration.ofSeconds(90);
     private static final int HELO_THRESHOLD = 10;
+    private static final SeedAttacker ATTACK = new SeedAttacker(ATTACKER);
 
     private static Stack stack;
     private static DownstreamSink sink;
@@ -78,7 +79,7 @@ class SeedAttackIT {
         // the attack: a new session with a new HELO name each time, until the door closes
         AtomicInteger sessions = new AtomicInteger();
         SmtpDialogue.Reply refusal = await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50))
-                .until(() -> attackSession(sessions.incrementAndGet()), reply -> reply.code() == 554);
+                .until(() -> ATTACK.session(sessions.incrementAndGet(), stack.smtpPort()), reply -> reply.code() == 554);
         Instant refusedAt = Instant.now();
 
         assertEquals("5.7.1", refusal.enhancedCode(), refusal.text());
@@ -109,35 +110,9 @@ class SeedAttackIT {
 
         // the block expires by itself and the IP is let in again
         SmtpDialogue.Reply banner = await().atMost(PATIENCE).pollInterval(Duration.ofMillis(500))
-                .until(SeedAttackIT::knock, reply -> reply.code() == 220);
+                .until(() -> ATTACK.knock(stack.smtpPort()), reply -> reply.code() == 220);
         assertFalse(Instant.now().isBefore(block.expiresAt()), "let in before " + block.expiresAt());
         assertTrue(banner.text().contains("gateway.test"), banner.text());
-    }
-
-    /** One attack session: EHLO with a fresh name, a relay attempt, QUIT. Returns the first reply that ended it. */
-    private static SmtpDialogue.Reply attackSession(int n) {
-        try (SmtpDialogue attacker = SmtpDialogue.connect(ATTACKER, stack.smtpPort())) {
-            SmtpDialogue.Reply greeting = attacker.readReply();
-            if (greeting.code() != 220) {
-                return greeting;
-            }
-            attacker.send("EHLO love-" + n + ".example").expect(250)
-                    .send("MAIL FROM:<offers@spam.example>").expect(250)
-                    .send("RCPT TO:<victim" + n + "@elsewhere.test>").expect(554, "5.7.1")
-                    .send("QUIT").expect(221);
-            return greeting;
-        }
-    }
-
-    /** Connects from the attacker's address, reads the greeting and leaves politely when let in. */
-    private static SmtpDialogue.Reply knock() {
-        try (SmtpDialogue dialogue = SmtpDialogue.connect(ATTACKER, stack.smtpPort())) {
-            SmtpDialogue.Reply greeting = dialogue.readReply();
-            if (greeting.code() == 220) {
-                dialogue.send("QUIT").expect(221);
-            }
-            return greeting;
-        }
     }
 
     private static void sendCleanMail(String client, String subject) {

@@ -19,12 +19,7 @@ public final class TopicReader {
 
     public static ConsumerRecord<String, byte[]> awaitRecord(String bootstrapServers, String topic,
             Predicate<ConsumerRecord<String, byte[]>> wanted, Duration timeout) {
-        Map<String, Object> props = Map.of(
-                "bootstrap.servers", bootstrapServers,
-                "group.id", "test-" + UUID.randomUUID(),
-                "auto.offset.reset", "earliest",
-                "key.deserializer", StringDeserializer.class.getName(),
-                "value.deserializer", ByteArrayDeserializer.class.getName());
+        Map<String, Object> props = fromTheBeginning(bootstrapServers);
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
             consumer.subscribe(List.of(topic));
             long deadline = System.nanoTime() + timeout.toNanos();
@@ -45,12 +40,7 @@ public final class TopicReader {
      */
     public static List<ConsumerRecord<String, byte[]>> awaitCount(String bootstrapServers, String topic,
             Predicate<ConsumerRecord<String, byte[]>> wanted, int expected, Duration timeout) {
-        Map<String, Object> props = Map.of(
-                "bootstrap.servers", bootstrapServers,
-                "group.id", "test-" + UUID.randomUUID(),
-                "auto.offset.reset", "earliest",
-                "key.deserializer", StringDeserializer.class.getName(),
-                "value.deserializer", ByteArrayDeserializer.class.getName());
+        Map<String, Object> props = fromTheBeginning(bootstrapServers);
         List<ConsumerRecord<String, byte[]>> found = new java.util.ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
             consumer.subscribe(List.of(topic));
@@ -72,6 +62,16 @@ public final class TopicReader {
             throw new AssertionError("expected " + expected + " matching records on " + topic + ", found " + found.size());
         }
         return found;
+    }
+
+    /** A consumer of its own group that starts at the oldest record. */
+    private static Map<String, Object> fromTheBeginning(String bootstrapServers) {
+        return Map.of(
+                "bootstrap.servers", bootstrapServers,
+                "group.id", "test-" + UUID.randomUUID(),
+                "auto.offset.reset", "earliest",
+                "key.deserializer", StringDeserializer.class.getName(),
+                "value.deserializer", ByteArrayDeserializer.class.getName());
     }
 
     /** A header's value, or null. */
