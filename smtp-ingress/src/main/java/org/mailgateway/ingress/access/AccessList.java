@@ -25,11 +25,22 @@ public final class AccessList {
         }
     }
 
-    /** The block that refuses {@code client} at {@code now}, or empty when it may connect. */
-    public Optional<BlockEntry> blockFor(InetAddress client, Instant now) {
+    /**
+     * What the list says about one client at one moment.
+     *
+     * @param block   the block that refuses it, or null when it may connect
+     * @param allowed an active allow entry covers it (allowed clients also skip the banner delay and the per-IP limit)
+     */
+    public record Access(BlockEntry block, boolean allowed) {
+
+        static final Access NONE = new Access(null, false);
+    }
+
+    /** One lookup for everything a new connection needs to know. */
+    public Access check(InetAddress client, Instant now) {
         List<BlockEntry> matches = entries.matches(client);
         if (matches.isEmpty()) {
-            return Optional.empty();
+            return Access.NONE;
         }
         BlockEntry block = null;
         for (BlockEntry entry : matches) {
@@ -37,23 +48,23 @@ public final class AccessList {
                 continue;
             }
             if (entry.kind() == BlockEntry.Kind.ALLOW) {
-                return Optional.empty();
+                return new Access(null, true);
             }
             if (block == null) {
                 block = entry; // longest prefix first
             }
         }
-        return Optional.ofNullable(block);
+        return new Access(block, false);
     }
 
-    /** Whether an active allow entry covers {@code client} (allowed clients skip the banner delay too). */
+    /** The block that refuses {@code client} at {@code now}, or empty when it may connect. */
+    public Optional<BlockEntry> blockFor(InetAddress client, Instant now) {
+        return Optional.ofNullable(check(client, now).block());
+    }
+
+    /** Whether an active allow entry covers {@code client}. */
     public boolean isAllowed(InetAddress client, Instant now) {
-        for (BlockEntry entry : entries.matches(client)) {
-            if (entry.kind() == BlockEntry.Kind.ALLOW && entry.activeAt(now)) {
-                return true;
-            }
-        }
-        return false;
+        return check(client, now).allowed();
     }
 
     public int size() {

@@ -21,6 +21,7 @@ import org.mailgateway.contracts.MessageIds;
 import org.mailgateway.contracts.SessionSummary;
 import org.mailgateway.contracts.SessionSummary.End;
 import org.mailgateway.contracts.SessionSummary.RefusalKind;
+import org.mailgateway.ingress.access.AccessList;
 import org.mailgateway.ingress.access.ConnectionLimiter;
 import org.mailgateway.ingress.access.IpAddresses;
 import org.mailgateway.ingress.auth.SaslExchange;
@@ -140,15 +141,15 @@ final class SmtpConnection {
                     End.SHUTDOWN, "shutdown");
             return;
         }
-        Optional<BlockEntry> block = trusted ? Optional.empty() : services.accessList().blockFor(client, now);
-        if (block.isPresent()) {
-            BlockEntry entry = block.get();
+        AccessList.Access access = trusted ? null : services.accessList().check(client, now);
+        if (access != null && access.block() != null) {
+            BlockEntry entry = access.block();
             String until = entry.expiresAt() == null ? "until removed" : "until " + entry.expiresAt();
             refuseConnection(SmtpReply.of(554, "5.7.1", "Client host [" + clientIp + "] blocked " + until + ": "
                     + ReceivedHeader.printableText(entry.reason(), 300)), End.BLOCKED, "blocked");
             return;
         }
-        boolean allowed = trusted || services.accessList().isAllowed(client, now);
+        boolean allowed = trusted || access.allowed();
         ConnectionLimiter.Outcome slot = services.limiter().tryAcquire(clientIp, allowed);
         if (slot != ConnectionLimiter.Outcome.ACQUIRED) {
             String what = slot == ConnectionLimiter.Outcome.TOTAL_LIMIT ? "Too many connections"
