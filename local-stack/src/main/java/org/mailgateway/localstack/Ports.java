@@ -4,9 +4,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.util.concurrent.ThreadLocalRandom;
 
 /** Free loopback ports for tests, which must never collide with a running local stack. */
 public final class Ports {
+
+    /** Below Linux's ephemeral range (32768–60999), so no outgoing connection is given one of these ports. */
+    private static final int FIXED_RANGE_START = 20000;
+    private static final int FIXED_RANGE_END = 32000;
 
     private Ports() {
     }
@@ -18,5 +23,32 @@ public final class Ports {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A port {@code p} such that {@code p}, {@code p + step}, … ({@code count} ports) are all free now and lie
+     * outside the kernel's ephemeral range. For a launcher that derives the ports of further instances from the
+     * first one: a port from {@link #free()} plus an offset can be taken meanwhile by any outgoing connection.
+     */
+    public static int freeSeries(int count, int step) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int first = random.nextInt(FIXED_RANGE_START, FIXED_RANGE_END - count * step);
+            if (allFree(first, count, step)) {
+                return first;
+            }
+        }
+        throw new IllegalStateException("no series of " + count + " free ports " + step + " apart");
+    }
+
+    private static boolean allFree(int first, int count, int step) {
+        for (int k = 0; k < count; k++) {
+            try (ServerSocket socket = new ServerSocket(first + k * step, 1, InetAddress.getLoopbackAddress())) {
+                socket.setReuseAddress(true);
+            } catch (IOException taken) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.mailgateway.localstack.Ports;
+import org.mailgateway.localstack.StackOptions;
 import org.mailgateway.localstack.testing.SmtpDialogue;
 
 /**
@@ -23,7 +24,7 @@ class GatewayCommandIT {
 
     private final Path project = Path.of(System.getProperty("gateway.project.dir")).toAbsolutePath().normalize();
     private final Path data = project.resolve("system-tests/target/gateway-command-" + System.currentTimeMillis());
-    private final int smtpPort = Ports.free();
+    private final int smtpPort = instancePorts();
     private final int adminPort = Ports.free();
     private final Map<String, String> env = Map.of(
             "GATEWAY_DATA_DIR", data.toString(),
@@ -32,9 +33,9 @@ class GatewayCommandIT {
             "GATEWAY_KAFKA_CONTROLLER_PORT", Integer.toString(Ports.free()),
             "GATEWAY_POSTGRES_PORT", Integer.toString(Ports.free()),
             "GATEWAY_HTTP_PORT_ADMIN_API", Integer.toString(adminPort),
-            "GATEWAY_HTTP_PORT_SMTP_INGRESS", Integer.toString(Ports.free()),
-            "GATEWAY_HTTP_PORT_POLICY_SERVICE", Integer.toString(Ports.free()),
-            "GATEWAY_HTTP_PORT_QUEUE_SERVICE", Integer.toString(Ports.free()));
+            "GATEWAY_HTTP_PORT_SMTP_INGRESS", Integer.toString(instancePorts()),
+            "GATEWAY_HTTP_PORT_POLICY_SERVICE", Integer.toString(instancePorts()),
+            "GATEWAY_HTTP_PORT_QUEUE_SERVICE", Integer.toString(instancePorts()));
 
     @Test
     void upStatusDownUpAgain() throws Exception {
@@ -69,7 +70,7 @@ class GatewayCommandIT {
     void upWithScaleRunsTwoOfEachAndStatusAndDownCoverEveryInstance() throws Exception {
         try {
             String up = gateway(0, "up", "--scale", "ingress=2,policy=2,queue=2");
-            int second = smtpPort + 100;
+            int second = smtpPort + StackOptions.INSTANCE_PORT_STEP;
             assertTrue(up.contains("SMTP        127.0.0.1:" + smtpPort + " 127.0.0.1:" + second), up);
             try (SmtpDialogue smtp = SmtpDialogue.connect(second)) {
                 smtp.expect(220).send("EHLO client.example.org").expect(250).send("QUIT").expect(221);
@@ -91,6 +92,11 @@ class GatewayCommandIT {
         } finally {
             gateway("down");
         }
+    }
+
+    /** {@code up --scale} puts the second instance 100 ports above the first; both must be free. */
+    private static int instancePorts() {
+        return Ports.freeSeries(2, StackOptions.INSTANCE_PORT_STEP);
     }
 
     private String gateway(String command) throws IOException, InterruptedException {
