@@ -25,7 +25,7 @@ public class DnsServersResource implements QuarkusTestResourceLifecycleManager {
             running = silent;
             port = silent.port();
         } else {
-            Rbldnsd rbldnsd = Rbldnsd.start();
+            var rbldnsd = Rbldnsd.start();
             running = rbldnsd;
             port = rbldnsd.port();
         }

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class DnsblCheckerIT {
 
     private static Vertx vertx;
-    private static Rbldnsd rbldnsd;
+    private static org.mailgateway.localstack.testing.Rbldnsd rbldnsd;
     private static SilentDnsServer silent;
 
     @BeforeAll

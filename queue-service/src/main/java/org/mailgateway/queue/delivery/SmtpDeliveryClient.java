@@ -23,7 +23,8 @@ import org.mailgateway.smtp.codec.SmtpReply;
  * <p>Connections are pooled per next hop ({@link DestinationPool}: a concurrency limit per destination, reuse,
  * idle close). When the server announces PIPELINING, MAIL, every RCPT and DATA go in one write (RFC 2920).
  * Outcomes: 2xx after DATA delivers; 4xx, a refused or dropped connection and timeouts defer; 5xx fails. An
- * 8-bit message is never sent to a server that does not announce 8BITMIME (RFC 6152): it fails.
+ * 8-bit message is never sent to a server that does not announce 8BITMIME (RFC 6152), nor a non-ASCII address to
+ * one that does not announce SMTPUTF8 (RFC 6531): they fail, nothing is downgraded.
  */
 public final class SmtpDeliveryClient {
 
@@ -61,28 +62,53 @@ public final class SmtpDeliveryClient {
 
     /** May be called from any thread; the work happens on the client's event loop. */
     public Future<List<RecipientResult>> deliver(Destination destination, String mailFrom, List<String> recipients, Buffer content) {
+        return deliver(List.of(destination), mailFrom, recipients, content);
+    }
+
+    /**
+     * Delivers to the first of {@code hosts} (in order) with which a session can be opened: a host that cannot be
+     * reached, greets with an error, refuses EHLO/HELO or lacks a required TLS is skipped for the next one. Once a
+     * session is open, its replies decide (a 4xx to MAIL, RCPT or DATA defers; it is not tried elsewhere).
+     */
+    public Future<List<RecipientResult>> deliver(List<Destination> hosts, String mailFrom, List<String> recipients,
+            Buffer content) {
+        if (hosts.isEmpty()) {
+            throw new IllegalArgumentException("no host to deliver to");
+        }
         Promise<List<RecipientResult>> result = Promise.promise();
-        context.runOnContext(v -> deliverOnContext(destination, mailFrom, recipients, content).onComplete(result));
+        context.runOnContext(v -> deliverOnContext(hosts, 0, new ArrayList<>(), mailFrom, recipients, content)
+                .onComplete(result));
         return result.future();
     }
 
-    private Future<List<RecipientResult>> deliverOnContext(Destination destination, String mailFrom, List<String> recipients,
-            Buffer content) {
+    private Future<List<RecipientResult>> deliverOnContext(List<Destination> hosts, int index, List<String> skipped,
+            String mailFrom, List<String> recipients, Buffer content) {
+        Destination destination = hosts.get(index);
         DestinationPool pool = pools.computeIfAbsent(destination, d -> new DestinationPool(vertx, d, factory, heloName,
                 poolSettings.connectionsPerDestination(), poolSettings.idleTimeout().toMillis(),
                 poolSettings.transactionsPerConnection(), tlsFor(d)));
         Transaction transaction = new Transaction(mailFrom, recipients, content);
-        return pool.acquire()
-                .compose(lease -> runOn(pool, lease, transaction))
-                .otherwise(error -> {
-                    if (error instanceof SmtpRefusalException refusal) {
-                        transaction.stop(refusal.reply, recipients);
-                    } else {
-                        transaction.deferUndecided(describe(destination, error));
-                    }
+        return pool.acquire().transform(acquired -> {
+            if (acquired.succeeded()) {
+                return runOn(pool, acquired.result(), transaction).otherwise(error -> {
+                    transaction.deferUndecided(describe(destination, error));
                     return null;
-                })
-                .map(v -> transaction.results());
+                }).map(v -> transaction.results());
+            }
+            Throwable error = acquired.cause();
+            skipped.add(error instanceof SmtpRefusalException refusal ? destination + " said " + refusal.reply
+                    : describe(destination, error));
+            if (index + 1 < hosts.size()) {
+                return deliverOnContext(hosts, index + 1, skipped, mailFrom, recipients, content);
+            }
+            if (error instanceof SmtpRefusalException refusal && hosts.size() == 1) {
+                transaction.stop(refusal.reply, recipients);
+            } else {
+                // every host failed before a transaction could start: try again later
+                transaction.deferUndecided(String.join("; ", skipped));
+            }
+            return Future.succeededFuture(transaction.results());
+        });
     }
 
     private SmtpSession.Tls tlsFor(Destination destination) {
@@ -180,7 +206,23 @@ public final class SmtpDeliveryClient {
             if (session.supports("SIZE")) {
                 command.append(" SIZE=").append(content.length());
             }
+            if (needsSmtpUtf8()) {
+                if (!session.supports("SMTPUTF8")) {
+                    stop(SmtpReply.of(553, "5.6.7", "non-ASCII address and the server does not announce SMTPUTF8"), recipients);
+                    return null;
+                }
+                command.append(" SMTPUTF8");
+            }
             return command.toString();
+        }
+
+        /** RFC 6531: an address outside ASCII can travel only to a server that announces SMTPUTF8. */
+        private boolean needsSmtpUtf8() {
+            return !isAscii(mailFrom) || recipients.stream().anyMatch(r -> !isAscii(r));
+        }
+
+        private static boolean isAscii(String text) {
+            return text.chars().allMatch(c -> c < 0x80);
         }
 
         private void mailAndRcptReplies(SmtpReply mail, List<SmtpReply> rcptReplies) {

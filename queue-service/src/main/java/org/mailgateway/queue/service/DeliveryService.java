@@ -14,13 +14,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 import org.mailgateway.queue.config.DeliveryConfig;
+import org.mailgateway.queue.config.DnsConfig;
 import org.mailgateway.queue.delivery.Backoff;
 import org.mailgateway.queue.delivery.Destination;
+import org.mailgateway.queue.delivery.MxResolver;
+import org.mailgateway.queue.delivery.NextHop;
 import org.mailgateway.queue.delivery.RecipientResult;
 import org.mailgateway.queue.delivery.Routes;
 import org.mailgateway.queue.delivery.SmtpDeliveryClient;
@@ -51,14 +53,17 @@ public class DeliveryService {
     private final Clock clock = Clock.systemUTC();
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
+    private final DnsConfig dnsConfig;
     private SmtpDeliveryClient client;
+    private MxResolver mx;
     private long timer = -1;
     private long renewTimer = -1;
     /** What the round in progress has claimed: its leases are renewed until it has recorded the outcomes. */
     private volatile List<ClaimedDelivery> inProgress = List.of();
 
-    public DeliveryService(Vertx vertx, MailStore store, DeliveryConfig config, MeterRegistry registry) {
+    public DeliveryService(Vertx vertx, MailStore store, DeliveryConfig config, DnsConfig dnsConfig, MeterRegistry registry) {
         this.vertx = vertx;
+        this.dnsConfig = dnsConfig;
         this.store = store;
         this.config = config;
         this.registry = registry;
@@ -72,6 +77,8 @@ public class DeliveryService {
                         config.connectionsPerDestination(), config.connectionIdleTimeout(), config.transactionsPerConnection(),
                         config.starttls(), config.tlsRequired().orElse(List.of()).stream().map(String::strip)
                                 .filter(d -> !d.isEmpty()).map(Destination::parse).collect(java.util.stream.Collectors.toSet())));
+        mx = new MxResolver(vertx, dnsConfig.servers().flatMap(s -> s.stream().map(String::strip)
+                .filter(e -> !e.isEmpty()).findFirst()).orElse(null), dnsConfig.timeout());
         timer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> wake());
         renewTimer = vertx.setPeriodic(Math.max(1000, config.lease().toMillis() / 3), id -> store.renewLeases(inProgress,
                 config.lease()).subscribe().with(v -> { }, e -> LOG.warnf("renewing delivery leases failed: %s", e.toString())));
@@ -88,7 +95,7 @@ public class DeliveryService {
 
     /** The next hop of a recipient under the current routes, in the form stored with each delivery. */
     public String destinationOf(String recipient) {
-        return routes.forRecipient(recipient).map(Destination::toString).orElse(NewMessage.NewDelivery.NO_ROUTE);
+        return routes.forRecipient(recipient).map(NextHop::label).orElse(NewMessage.NewDelivery.NO_ROUTE);
     }
 
     /** Runs a round now (or right after the one in progress). */
@@ -142,30 +149,39 @@ public class DeliveryService {
         });
     }
 
-    /** One message to one next hop. */
+    /** One message to one next hop (its hosts in order; for an {@code mx} route, those the DNS names now). */
     private Uni<List<DeliveryUpdate>> attempt(List<ClaimedDelivery> group, MessageContent content) {
         ClaimedDelivery first = group.get(0);
         List<String> recipients = group.stream().map(ClaimedDelivery::recipient).toList();
-        String destinationText = first.destination().equals(NewMessage.NewDelivery.NO_ROUTE)
-                ? destinationOf(first.recipient()) : first.destination();
-        Optional<Destination> destination = destinationText.equals(NewMessage.NewDelivery.NO_ROUTE)
-                ? Optional.empty() : Optional.of(Destination.parse(destinationText));
-        if (content == null || content.raw() == null || destination.isEmpty()) {
-            String why = destination.isEmpty() ? "no route for this recipient's domain in gateway.delivery.routes"
-                    : "the message bytes are missing from the store";
+        String label = resolvedDestination(first);
+        if (content == null || content.raw() == null || label.equals(NewMessage.NewDelivery.NO_ROUTE)) {
+            String why = content == null || content.raw() == null ? "the message bytes are missing from the store"
+                    : "no route for this recipient's domain in gateway.delivery.routes";
             return Uni.createFrom().item(updates(group, content, recipients.stream()
                     .map(r -> new RecipientResult(r, RecipientResult.Outcome.DEFERRED, why)).toList()));
         }
-        return Uni.createFrom().completionStage(() -> client.deliver(destination.get(), content.mailFrom(), recipients,
-                        Buffer.buffer(content.raw())).toCompletionStage())
-                .map(results -> {
-                    for (RecipientResult result : results) {
-                        registry.counter("gateway.delivery.attempts", "outcome", result.outcome().name()).increment();
-                        LOG.infof("delivery: id=%s to=<%s> relay=%s outcome=%s reply=%s", first.messageId(), result.recipient(),
-                                destinationText, result.outcome(), result.reply());
-                    }
-                    return updates(group, content, results);
-                });
+        NextHop hop = NextHop.parseLabel(label);
+        Uni<MxResolver.Result> hosts = hop instanceof NextHop.Mx lookup
+                ? Uni.createFrom().completionStage(() -> mx.resolve(lookup.domain(), lookup.port()).toCompletionStage())
+                : Uni.createFrom().item(new MxResolver.Found(((NextHop.Hosts) hop).hosts()));
+        return hosts.chain(found -> {
+            if (found instanceof MxResolver.NotFound none) {
+                RecipientResult.Outcome outcome = none.reply().isTransient()
+                        ? RecipientResult.Outcome.DEFERRED : RecipientResult.Outcome.FAILED;
+                return Uni.createFrom().item(recipients.stream()
+                        .map(r -> new RecipientResult(r, outcome, none.reply().toString())).toList());
+            }
+            List<Destination> targets = ((MxResolver.Found) found).hosts();
+            return Uni.createFrom().completionStage(() -> client.deliver(targets, content.mailFrom(), recipients,
+                    Buffer.buffer(content.raw())).toCompletionStage());
+        }).map(results -> {
+            for (RecipientResult result : results) {
+                registry.counter("gateway.delivery.attempts", "outcome", result.outcome().name()).increment();
+                LOG.infof("delivery: id=%s to=<%s> relay=%s outcome=%s reply=%s", first.messageId(), result.recipient(),
+                        label, result.outcome(), result.reply());
+            }
+            return updates(group, content, results);
+        });
     }
 
     /** The stored next hop, or (for a released message or a recipient that had no route) the current one. */

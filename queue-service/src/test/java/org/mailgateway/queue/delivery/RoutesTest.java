@@ -15,7 +15,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class RoutesTest {
 
     private final Routes routes = Routes.parse(List.of("example.test=[10.0.0.5]:25", " Other.Test = [mx.other.test]:2525 ",
-            "v6.test=[IPv6:::1]:25".replace("IPv6:", ""), "*=[127.0.0.1]:2526"));
+            "v6.test=[IPv6:::1]:25".replace("IPv6:", ""), "two.test=[10.0.0.5]:25  [10.0.0.6]:2525", "out.test=mx",
+            "lab.test=MX:2526", "*=[127.0.0.1]:2526"));
 
     @ParameterizedTest
     @CsvSource({
@@ -25,9 +26,12 @@ class RoutesTest {
         "a@v6.test, [::1]:25",
         "a@sub.example.test, 127.0.0.1:2526",
         "\"x@y\"@elsewhere.test, 127.0.0.1:2526",
+        "a@two.test, 10.0.0.5:25 10.0.0.6:2525",
+        "a@Out.Test, mx:out.test",
+        "a@lab.test, mx:lab.test:2526",
     })
     void routesByRecipientDomain(String recipient, String destination) {
-        assertEquals(destination, routes.forRecipient(recipient).orElseThrow().toString());
+        assertEquals(destination, routes.forRecipient(recipient).orElseThrow().label());
     }
 
     @Test
@@ -36,7 +40,14 @@ class RoutesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"example.test", "example.test=", "=[h]:25", "example.test=[h]", "example.test=[h]:x",
+    @ValueSource(strings = {"10.0.0.5:25", "10.0.0.5:25 10.0.0.6:2525", "[::1]:25", "mx:out.test", "mx:lab.test:2526"})
+    void aStoredLabelReadsBackAsTheSameNextHop(String label) {
+        assertEquals(label, NextHop.parseLabel(label).label());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"example.test", "example.test=", "example.test=mx:", "example.test=mx:0", "example.test=mx:x",
+        "=[h]:25", "example.test=[h]", "example.test=[h]:x",
         "example.test=[h]:70000"})
     void badEntriesAreRefusedAtStartUp(String entry) {
         assertThrows(IllegalArgumentException.class, () -> Routes.parse(List.of(entry)));

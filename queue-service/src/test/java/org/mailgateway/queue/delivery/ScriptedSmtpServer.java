@@ -37,6 +37,7 @@ final class ScriptedSmtpServer implements AutoCloseable {
     /** Offer STARTTLS (with a self-signed certificate). */
     boolean starttls;
     boolean eightBitMime = true;
+    boolean smtpUtf8;
     /** Answer MAIL only once DATA has arrived too: a client that does not pipeline waits forever. */
     boolean insistOnPipelining;
     Predicate<String> refuseRecipient = r -> false;
@@ -48,6 +49,8 @@ final class ScriptedSmtpServer implements AutoCloseable {
     boolean dropDuringData;
 
     final List<Received> received = Collections.synchronizedList(new ArrayList<>());
+    /** Every MAIL command as received (bytes as ISO-8859-1 characters). */
+    final List<String> mailCommands = Collections.synchronizedList(new ArrayList<>());
     final AtomicInteger connections = new AtomicInteger();
     final AtomicInteger ehlos = new AtomicInteger();
     private final AtomicInteger concurrent = new AtomicInteger();
@@ -98,8 +101,10 @@ final class ScriptedSmtpServer implements AutoCloseable {
                     ehlos.incrementAndGet();
                     write(out, "250-scripted.test\r\n" + (pipelining ? "250-PIPELINING\r\n" : "")
                             + (starttls && !tls ? "250-STARTTLS\r\n" : "")
-                            + (eightBitMime ? "250-8BITMIME\r\n" : "") + "250 SIZE 10000000\r\n");
+                            + (eightBitMime ? "250-8BITMIME\r\n" : "") + (smtpUtf8 ? "250-SMTPUTF8\r\n" : "")
+                            + "250 SIZE 10000000\r\n");
                 } else if (upper.startsWith("MAIL FROM:")) {
+                    mailCommands.add(line);
                     mailFrom = line.substring(line.indexOf('<') + 1, line.indexOf('>'));
                     rcpts.clear();
                     pendingReplies.add("250 2.1.0 Ok\r\n");

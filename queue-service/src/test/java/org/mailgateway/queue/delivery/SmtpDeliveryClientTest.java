@@ -180,6 +180,27 @@ class SmtpDeliveryClientTest {
     }
 
     @Test
+    void aNonAsciiAddressTravelsOnlyToAServerThatAnnouncesSmtpUtf8() throws Exception {
+        String recipient = "j\u00f6rg@b\u00fccher.test";
+
+        List<RecipientResult> refused = await(client(10, Duration.ofSeconds(5)).deliver(server.destination(), "a@example.org",
+                List.of(recipient), Buffer.buffer(MESSAGE)));
+
+        assertEquals(List.of(Outcome.FAILED), outcomes(refused));
+        assertTrue(refused.get(0).reply().startsWith("553 5.6.7"), refused.get(0).reply());
+        assertEquals(0, server.received.size());
+
+        server.smtpUtf8 = true;
+        List<RecipientResult> delivered = await(client(10, Duration.ofSeconds(5)).deliver(server.destination(), "a@example.org",
+                List.of(recipient), Buffer.buffer(MESSAGE)));
+
+        assertEquals(List.of(Outcome.DELIVERED), outcomes(delivered));
+        assertTrue(server.mailCommands.get(0).endsWith(" SMTPUTF8"), server.mailCommands.get(0));
+        String received = server.received.get(0).recipients().get(0);
+        assertEquals(recipient, new String(received.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
+    }
+
+    @Test
     void starttlsIsUsedWhenOffered() throws Exception {
         server.starttls = true;
 
