@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,6 +18,11 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
+import org.mailgateway.contracts.ContractJson;
+import org.mailgateway.contracts.Envelope;
+import org.mailgateway.contracts.MessageIds;
+import org.mailgateway.contracts.Verdict;
+import org.mailgateway.queue.bounce.Bounce;
 import org.mailgateway.queue.config.DeliveryConfig;
 import org.mailgateway.queue.config.DnsConfig;
 import org.mailgateway.queue.delivery.Backoff;
@@ -54,6 +60,7 @@ public class DeliveryService {
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
     private final DnsConfig dnsConfig;
+    private final String heloName;
     private SmtpDeliveryClient client;
     private MxResolver mx;
     private long timer = -1;
@@ -64,6 +71,7 @@ public class DeliveryService {
     public DeliveryService(Vertx vertx, MailStore store, DeliveryConfig config, DnsConfig dnsConfig, MeterRegistry registry) {
         this.vertx = vertx;
         this.dnsConfig = dnsConfig;
+        this.heloName = config.heloName().orElseGet(LocalHostname::get);
         this.store = store;
         this.config = config;
         this.registry = registry;
@@ -72,7 +80,7 @@ public class DeliveryService {
     }
 
     void start(@Observes StartupEvent event) {
-        client = new SmtpDeliveryClient(vertx, config.heloName().orElseGet(LocalHostname::get),
+        client = new SmtpDeliveryClient(vertx, heloName,
                 config.connectTimeout(), config.replyTimeout(), new SmtpDeliveryClient.PoolSettings(
                         config.connectionsPerDestination(), config.connectionIdleTimeout(), config.transactionsPerConnection(),
                         config.starttls(), config.tlsRequired().orElse(List.of()).stream().map(String::strip)
@@ -144,7 +152,7 @@ public class DeliveryService {
             }
             return Uni.join().all(attempts).andCollectFailures()
                     .map(lists -> lists.stream().flatMap(List::stream).toList())
-                    .chain(store::record)
+                    .chain(updates -> store.record(updates, reports(updates, contents)))
                     .replaceWith(claimed.size());
         });
     }
@@ -182,6 +190,45 @@ public class DeliveryService {
             }
             return updates(group, content, results);
         });
+    }
+
+    /**
+     * The delivery status reports that this round's failures call for (see {@link Bounce#wanted}): one per
+     * message, naming every recipient that failed in this round. Each is queued like any other mail, from the
+     * null sender, to the original sender's route.
+     */
+    private List<NewMessage> reports(List<DeliveryUpdate> updates, Map<String, MessageContent> contents) {
+        Map<String, List<Bounce.Failure>> failedByMessage = new LinkedHashMap<>();
+        for (DeliveryUpdate update : updates) {
+            if (update.state() == DeliveryUpdate.State.FAILED || update.state() == DeliveryUpdate.State.EXPIRED) {
+                failedByMessage.computeIfAbsent(update.messageId(), id -> new ArrayList<>()).add(new Bounce.Failure(
+                        update.recipient(), update.reply(), update.destination(), update.state() == DeliveryUpdate.State.EXPIRED));
+            }
+        }
+        List<NewMessage> reports = new ArrayList<>();
+        Instant now = clock.instant();
+        failedByMessage.forEach((messageId, failures) -> {
+            MessageContent content = contents.get(messageId);
+            if (content == null || content.raw() == null || content.envelopeJson() == null) {
+                return;
+            }
+            Envelope envelope = ContractJson.read(content.envelopeJson().getBytes(StandardCharsets.UTF_8), Envelope.class);
+            List<Bounce.Failure> reported = failures.stream().filter(f -> Bounce.wanted(envelope, f.recipient())).toList();
+            if (reported.isEmpty()) {
+                return;
+            }
+            String id = MessageIds.next();
+            Bounce.Report report = Bounce.report(envelope, content.raw(), reported, heloName, id, now);
+            Envelope reportEnvelope = new Envelope(id, now, "127.0.0.1", heloName, "ESMTP", "", List.of(report.to()),
+                    report.content().length, "queue-service", null, false, true, null, false, null);
+            reports.add(new NewMessage(reportEnvelope, new String(ContractJson.write(reportEnvelope), StandardCharsets.UTF_8),
+                    new Verdict(Verdict.Action.DELIVER, 0, 0, List.of(), now), "[]", report.content(),
+                    "Undelivered mail returned to sender",
+                    List.of(new NewMessage.NewDelivery(report.to(), destinationOf(report.to())))));
+            LOG.infof("delivery status report: id=%s about=%s to=<%s> recipients=%d", id, messageId, report.to(),
+                    reported.size());
+        });
+        return reports;
     }
 
     /** The stored next hop, or (for a released message or a recipient that had no route) the current one. */

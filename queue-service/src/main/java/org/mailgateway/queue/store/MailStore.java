@@ -45,7 +45,8 @@ public class MailStore {
              WHERE d.message_id = due.message_id AND d.recipient = due.recipient
             RETURNING d.message_id, d.recipient, d.destination, d.attempts""";
 
-    private static final String LOAD_CONTENT = "SELECT id, mail_from, received_at, raw FROM message WHERE id = ANY($1)";
+    private static final String LOAD_CONTENT = """
+            SELECT id, mail_from, received_at, envelope::text AS envelope, raw FROM message WHERE id = ANY($1)""";
 
     private static final String UPDATE_DELIVERY = """
             UPDATE delivery
@@ -88,6 +89,10 @@ public class MailStore {
      * @return true when it is new; false when a message with this id was stored before (a redelivered record)
      */
     public Uni<Boolean> store(NewMessage message) {
+        return pool.withTransaction(conn -> insert(conn, message));
+    }
+
+    private Uni<Boolean> insert(SqlConnection conn, NewMessage message) {
         var e = message.envelope();
         var v = message.verdict();
         Tuple row = Tuple.tuple()
@@ -106,9 +111,9 @@ public class MailStore {
                 .addOffsetDateTime(utc(v.decidedAt()))
                 .addBuffer(Buffer.buffer(message.raw()))
                 .addString(message.subject());
-        return pool.withTransaction(conn -> conn.preparedQuery(INSERT_MESSAGE).execute(row)
+        return conn.preparedQuery(INSERT_MESSAGE).execute(row)
                 .chain(inserted -> inserted.rowCount() == 0 ? Uni.createFrom().item(false)
-                        : insertDeliveries(conn, message).replaceWith(true)));
+                        : insertDeliveries(conn, message).replaceWith(true));
     }
 
     private Uni<Void> insertDeliveries(SqlConnection conn, NewMessage message) {
@@ -156,13 +161,21 @@ public class MailStore {
         for (Row r : rows) {
             Buffer raw = r.getBuffer("raw");
             byId.put(r.getString("id"), new MessageContent(r.getString("id"), r.getString("mail_from"),
-                    r.getOffsetDateTime("received_at").toInstant(), raw == null ? null : raw.getBytes()));
+                    r.getOffsetDateTime("received_at").toInstant(), r.getString("envelope"), raw == null ? null : raw.getBytes()));
         }
         return byId;
     }
 
     /** Records what the attempts did, ends the leases, and drops the bytes of fully delivered messages. */
     public Uni<Void> record(List<DeliveryUpdate> updates) {
+        return record(updates, List.of());
+    }
+
+    /**
+     * As {@link #record(List)}, and queues the delivery status reports those outcomes call for in the same
+     * transaction: a failure is recorded together with its report or not at all.
+     */
+    public Uni<Void> record(List<DeliveryUpdate> updates, List<NewMessage> reports) {
         if (updates.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -172,9 +185,14 @@ public class MailStore {
                         .addString(u.reply()).addString(u.destination()))
                 .toList();
         String[] ids = updates.stream().map(DeliveryUpdate::messageId).distinct().toArray(String[]::new);
-        return pool.withTransaction(conn -> conn.preparedQuery(UPDATE_DELIVERY).executeBatch(rows)
-                .chain(() -> conn.preparedQuery(DROP_DELIVERED_CONTENT).execute(Tuple.tuple().addArrayOfString(ids)))
-                .replaceWithVoid());
+        return pool.withTransaction(conn -> {
+            Uni<?> done = conn.preparedQuery(UPDATE_DELIVERY).executeBatch(rows)
+                    .chain(() -> conn.preparedQuery(DROP_DELIVERED_CONTENT).execute(Tuple.tuple().addArrayOfString(ids)));
+            for (NewMessage report : reports) {
+                done = done.chain(() -> insert(conn, report));
+            }
+            return done.replaceWithVoid();
+        });
     }
 
     /**

@@ -150,6 +150,68 @@ class QueueServiceIT {
             assertTrue(lastReply(envelope.messageId(), "nobody@example.test").startsWith("550 5.1.1"));
             assertTrue(count("SELECT attempts FROM delivery WHERE message_id = ? AND recipient = 'b@example.test'",
                     envelope.messageId()) >= 2);
+            assertEquals(0, reportsTo(envelope.mailFrom()),
+                    "mail from the internet gets no delivery status report (no backscatter)");
+        }
+    }
+
+    @Test
+    void aTrustedSenderGetsADeliveryStatusReportForTheRecipientThatFailed() throws Exception {
+        byte[] message = "Subject: to a missing user\r\n\r\nthe body stays home\r\n".getBytes(StandardCharsets.US_ASCII);
+        try (DownstreamSink sink = DownstreamSink.start(SinkRouteResource.SINK_PORT, sinkDir.resolve("report"),
+                "--refuse-rcpt", "nobody")) {
+            Envelope envelope = fromOurSide(message.length, false, new Envelope.Dsn("HDRS", "ENV-42", List.of(
+                    new Envelope.Dsn.Recipient("nobody@example.test", "FAILURE", "rfc822;nobody@example.test"))));
+            send(envelope, verdict(Verdict.Action.DELIVER), message, null);
+
+            await().atMost(PATIENCE).until(() -> states(envelope.messageId()).equals(List.of("DELIVERED", "FAILED")));
+            await().atMost(PATIENCE).until(() -> sink.messagesContaining("ENV-42").size() == 1);
+            DownstreamSink.Received report = sink.messagesContaining("ENV-42").get(0);
+            String text = report.text();
+            assertTrue(report.envelopeJson().contains("\"mail_from\": \"<>\"")
+                    && report.envelopeJson().contains("\"rcpt_tos\": [\"" + envelope.mailFrom() + "\"]"), report.envelopeJson());
+            for (String expected : List.of("Content-Type: multipart/report; report-type=delivery-status",
+                    "Content-Type: message/delivery-status", "Original-Envelope-Id: ENV-42",
+                    "Original-Recipient: rfc822;nobody@example.test", "Final-Recipient: rfc822; nobody@example.test",
+                    "Action: failed", "Status: 5.1.1", "Diagnostic-Code: smtp; 550 5.1.1", "Content-Type: text/rfc822-headers",
+                    "Subject: to a missing user", "Auto-Submitted: auto-replied")) {
+                assertTrue(text.contains(expected), expected + " in:\n" + text);
+            }
+            assertTrue(!text.contains("b@example.test") && !text.contains("the body stays home"),
+                    "only the failed recipient, and only the headers (RET=HDRS):\n" + text);
+        }
+    }
+
+    @Test
+    void anAuthenticatedSenderWhoAskedForNoNotificationGetsNone() throws Exception {
+        byte[] message = "Subject: never tell me\r\n\r\nquiet\r\n".getBytes(StandardCharsets.US_ASCII);
+        try (DownstreamSink sink = DownstreamSink.start(SinkRouteResource.SINK_PORT, sinkDir.resolve("never"),
+                "--refuse-rcpt", "nobody")) {
+            Envelope envelope = fromOurSide(message.length, true, new Envelope.Dsn(null, null, List.of(
+                    new Envelope.Dsn.Recipient("nobody@example.test", "NEVER", null))));
+            send(envelope, verdict(Verdict.Action.DELIVER), message, null);
+
+            await().atMost(PATIENCE).until(() -> states(envelope.messageId()).equals(List.of("DELIVERED", "FAILED")));
+            assertEquals(0, reportsTo(envelope.mailFrom()));
+        }
+    }
+
+    /** A message from a trusted network (or, with {@code authenticated}, from a logged-in user) to b and nobody. */
+    private static Envelope fromOurSide(int size, boolean authenticated, Envelope.Dsn dsn) {
+        return new Envelope(MessageIds.next(), Instant.now(), "10.1.2.3", "laptop.example.org", "ESMTPSA",
+                "owner-" + System.nanoTime() + "@example.org", List.of("b@example.test", "nobody@example.test"), size, "test",
+                null, authenticated, !authenticated, null, false, dsn);
+    }
+
+    /** Reports queued to {@code sender}: stored in the same transaction as the failure they are about. */
+    private static int reportsTo(String sender) throws Exception {
+        try (Connection c = db(); PreparedStatement s = c.prepareStatement(
+                "SELECT count(*) FROM message WHERE mail_from = '' AND recipients = ARRAY[?]::text[]")) {
+            s.setString(1, sender);
+            try (ResultSet rs = s.executeQuery()) {
+                assertTrue(rs.next());
+                return rs.getInt(1);
+            }
         }
     }
 
