@@ -274,8 +274,11 @@ class GatewayEndToEndIT {
     @Order(9)
     void withPostgresqlStoppedMailIsStillAcceptedAndNothingIsLostWhenItReturns() throws Exception {
         stack.stopPostgres();
+        ServiceProcess queue = stack.service(GatewayService.QUEUE_SERVICE);
         List<String> ids = new java.util.ArrayList<>();
         try {
+            await().atMost(PATIENCE).until(() -> !queue.isReady());
+            assertTrue(queue.isLive(), "without its database the queue service is not ready, but alive: nothing to restart");
             for (int i = 0; i < 10; i++) {
                 // the ingress and policy never need PostgreSQL: mail is accepted, and waits in Kafka
                 ids.add(send(message(String.format("Database away %02d", i), "stored when it is back\r\n"), "b@example.test"));
@@ -285,6 +288,7 @@ class GatewayEndToEndIT {
             stack.startPostgres();
         }
 
+        await().atMost(PATIENCE).until(queue::isReady);
         await().atMost(PATIENCE).until(() -> sink.messagesContaining("Subject: Database away").size() >= 10);
         for (int i = 0; i < 10; i++) {
             List<DownstreamSink.Received> copies = sink.messagesContaining(String.format("Subject: Database away %02d", i));
