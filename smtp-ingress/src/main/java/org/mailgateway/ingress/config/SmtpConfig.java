@@ -109,9 +109,8 @@ public interface SmtpConfig {
         /** PKCS#12 keystore file, instead of the PEM pair (the local stack generates one). */
         Optional<String> keystore();
 
-        /** Password of {@link #keystore()}. */
-        @WithDefault("")
-        String keystorePassword();
+        /** Password of {@link #keystore()}; none when unset (an empty default would count as missing). */
+        Optional<String> keystorePassword();
 
         /** Protocols offered. */
         @WithDefault("TLSv1.2,TLSv1.3")

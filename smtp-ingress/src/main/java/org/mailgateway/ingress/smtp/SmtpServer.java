@@ -106,7 +106,7 @@ public class SmtpServer {
     private boolean configureTls(NetServerOptions options) {
         SmtpConfig.Tls tls = config.tls();
         if (tls.keystore().isPresent()) {
-            options.setKeyCertOptions(new PfxOptions().setPath(tls.keystore().get()).setPassword(tls.keystorePassword()));
+            options.setKeyCertOptions(new PfxOptions().setPath(tls.keystore().get()).setPassword(tls.keystorePassword().orElse("")));
         } else if (tls.certificate().isPresent() && tls.key().isPresent()) {
             options.setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certificate().get()).setKeyPath(tls.key().get()));
         } else if (tls.certificate().isPresent() || tls.key().isPresent()) {
