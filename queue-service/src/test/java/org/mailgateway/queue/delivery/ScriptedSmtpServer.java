@@ -47,6 +47,8 @@ final class ScriptedSmtpServer implements AutoCloseable {
     long dataReplyDelayMillis;
     /** Close the connection in the middle of the message content. */
     boolean dropDuringData;
+    /** Accept the connection and then say nothing at all: a stalled server. */
+    boolean silent;
 
     final List<Received> received = Collections.synchronizedList(new ArrayList<>());
     /** Every MAIL command as received (bytes as ISO-8859-1 characters). */
@@ -90,6 +92,12 @@ final class ScriptedSmtpServer implements AutoCloseable {
         try {
             InputStream in = socket.getInputStream();
             OutputStream out = socket.getOutputStream();
+            if (silent) {
+                while (in.read() >= 0) {
+                    // listen, never answer, until the client gives up
+                }
+                return;
+            }
             write(out, "220 scripted.test ESMTP\r\n");
             String mailFrom = null;
             List<String> rcpts = new ArrayList<>();

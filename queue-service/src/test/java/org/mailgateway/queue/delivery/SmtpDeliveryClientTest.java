@@ -238,6 +238,33 @@ class SmtpDeliveryClientTest {
     }
 
     @Test
+    void aDownstreamThatAcceptsAndThenStallsHoldsOnlyItsOwnConnectionsWhileOthersFlow() throws Exception {
+        try (ScriptedSmtpServer stalled = new ScriptedSmtpServer()) {
+            stalled.silent = true;
+            SmtpDeliveryClient client = client(2, Duration.ofSeconds(3));
+
+            List<Future<List<RecipientResult>>> stuck = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                stuck.add(client.deliver(stalled.destination(), "a@example.org", List.of("b@stalled.test"), Buffer.buffer(MESSAGE)));
+            }
+            int mostOpenToTheStalledOne = 0;
+            for (int i = 0; i < 10; i++) {
+                assertEquals(List.of(Outcome.DELIVERED), outcomes(await(client.deliver(server.destination(), "a@example.org",
+                        List.of("b@example.test"), Buffer.buffer(MESSAGE)))), "message " + i + " to the healthy next hop");
+                mostOpenToTheStalledOne = Math.max(mostOpenToTheStalledOne, client.openConnections(stalled.destination()));
+            }
+            assertTrue(mostOpenToTheStalledOne <= 2, "the stalled next hop holds at most its 2 connections: "
+                    + mostOpenToTheStalledOne);
+            assertEquals(10, server.received.size());
+            for (Future<List<RecipientResult>> result : stuck) {
+                RecipientResult r = await(result).get(0);
+                assertEquals(Outcome.DEFERRED, r.outcome());
+                assertTrue(r.reply().contains("no reply within"), r.reply());
+            }
+        }
+    }
+
+    @Test
     void nobodyListeningDefers() throws Exception {
         Destination nowhere = server.destination();
         server.close();
