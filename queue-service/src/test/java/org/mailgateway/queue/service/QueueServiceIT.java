@@ -225,6 +225,26 @@ class QueueServiceIT {
         }
     }
 
+    @Test
+    void mailStillUndeliveredAfterTheQueueLifetimeExpiresAndItsTrustedSenderIsTold() throws Exception {
+        byte[] message = "Subject: too old\r\n\r\nnobody took me for days\r\n".getBytes(StandardCharsets.US_ASCII);
+        Envelope fresh = fromOurSide(message.length, false, new Envelope.Dsn(null, "ENV-OLD", List.of()));
+        // received six days ago (the lifetime is five); nobody listens on the route now
+        Envelope old = new Envelope(fresh.messageId(), Instant.now().minus(Duration.ofDays(6)), fresh.clientIp(),
+                fresh.heloName(), fresh.protocol(), fresh.mailFrom(), List.of("b@example.test"), message.length, "test",
+                null, false, true, null, false, fresh.dsn());
+        send(old, verdict(Verdict.Action.DELIVER), message, null);
+
+        await().atMost(PATIENCE).until(() -> states(old.messageId()).equals(List.of("EXPIRED")));
+        assertTrue(lastReply(old.messageId()).contains("refused"), lastReply(old.messageId()));
+        try (DownstreamSink sink = DownstreamSink.start(SinkRouteResource.SINK_PORT, sinkDir.resolve("expired"))) {
+            await().atMost(PATIENCE).until(() -> sink.messagesContaining("ENV-OLD").size() == 1);
+            String report = sink.messagesContaining("ENV-OLD").get(0).text();
+            assertTrue(report.contains("Final-Recipient: rfc822; b@example.test") && report.contains("Status: 4.4.7")
+                    && report.contains("gave up after the queue lifetime"), report);
+        }
+    }
+
     /** A message from a trusted network (or, with {@code authenticated}, from a logged-in user) to b and nobody. */
     private static Envelope fromOurSide(int size, boolean authenticated, Envelope.Dsn dsn) {
         return new Envelope(MessageIds.next(), Instant.now(), "10.1.2.3", "laptop.example.org", "ESMTPSA",
