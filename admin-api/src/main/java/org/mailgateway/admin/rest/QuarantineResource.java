@@ -15,8 +15,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
-import java.util.List;
-import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
@@ -27,6 +25,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.RestMulti;
 import org.mailgateway.admin.security.Roles;
 import org.mailgateway.admin.service.QuarantineService;
+import org.mailgateway.admin.service.RawMessage;
 
 /** HTTP in, {@link QuarantineService} call, HTTP out. */
 @Path("/api/v1/quarantine")
@@ -112,7 +111,7 @@ public class QuarantineResource {
     @APIResponse(responseCode = "200", description = "the bytes, Content-Disposition: attachment; filename=\"<id>.eml\"",
             content = @Content(mediaType = "message/rfc822"))
     public Multi<byte[]> raw(@PathParam("id") String id) {
-        return RestMulti.fromUniResponse(quarantine.raw(id), QuarantineService.RawMessage::bytes, RawDownload::headers);
+        return RestMulti.fromUniResponse(quarantine.raw(id), RawMessage::bytes, RawMessage::downloadHeaders);
     }
 
     @POST
@@ -153,15 +152,5 @@ public class QuarantineResource {
                     {"action": "delete", "dryRun": true, "matched": 412, "affected": 0, "recipientsQueued": 0}""")))
     public Uni<QuarantineService.BulkOutcome> bulk(QuarantineService.BulkRequest request, @Context SecurityIdentity caller) {
         return quarantine.bulk(request, caller.getPrincipal().getName());
-    }
-
-    /** The headers of a raw download. */
-    static final class RawDownload {
-        private RawDownload() {
-        }
-
-        static Map<String, List<String>> headers(QuarantineService.RawMessage message) {
-            return Map.of("Content-Disposition", List.of("attachment; filename=\"" + message.id() + ".eml\""));
-        }
     }
 }

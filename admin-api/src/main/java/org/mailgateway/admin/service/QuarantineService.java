@@ -1,17 +1,16 @@
 package org.mailgateway.admin.service;
 
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import org.mailgateway.admin.config.AdminConfig;
 import org.mailgateway.admin.preview.TextPreview;
 import org.mailgateway.admin.rest.ProblemException;
+import org.mailgateway.admin.store.Position;
 import org.mailgateway.admin.store.QuarantineDetailRow;
 import org.mailgateway.admin.store.QuarantineFilter;
 import org.mailgateway.admin.store.QuarantineRow;
@@ -77,10 +76,6 @@ public class QuarantineService {
     public record Released(String id, int recipientsQueued) {
     }
 
-    /** The bytes of one message, streamed. */
-    public record RawMessage(String id, int length, Multi<byte[]> bytes) {
-    }
-
     /**
      * @param limit  page size, or null for the default
      * @param cursor {@code nextCursor} of the previous page, or null
@@ -88,10 +83,10 @@ public class QuarantineService {
     public Uni<Page> page(Search search, Integer limit, String cursor) {
         QuarantineFilter filter = filter(search);
         int size = inputs.pageSize(limit);
-        QuarantineStore.Position after = cursor == null || cursor.isBlank() ? null : decodeCursor(cursor);
+        Position after = Cursors.decode(cursor);
         return store.page(filter, after, size + 1).map(rows -> {
             List<QuarantineRow> shown = rows.size() > size ? rows.subList(0, size) : rows;
-            String next = rows.size() > size ? encodeCursor(shown.get(shown.size() - 1)) : null;
+            String next = rows.size() > size ? Cursors.encode(shown.get(shown.size() - 1).receivedAt(), shown.get(shown.size() - 1).id()) : null;
             return new Page(shown.stream().map(QuarantineService::summary).toList(), next);
         });
     }
@@ -199,28 +194,5 @@ public class QuarantineService {
 
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** Cursor = base64url("epoch-microseconds:id") of the last row shown; opaque to callers. */
-    static String encodeCursor(QuarantineRow last) {
-        Instant t = last.receivedAt();
-        long micros = t.getEpochSecond() * 1_000_000L + t.getNano() / 1_000;
-        return Base64.getUrlEncoder().withoutPadding().encodeToString((micros + ":" + last.id()).getBytes(StandardCharsets.US_ASCII));
-    }
-
-    static QuarantineStore.Position decodeCursor(String cursor) {
-        try {
-            String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.US_ASCII);
-            int colon = text.indexOf(':');
-            long micros = Long.parseLong(text.substring(0, colon));
-            String id = text.substring(colon + 1);
-            if (!MessageIds.isValid(id)) {
-                throw new IllegalArgumentException("bad id");
-            }
-            Instant at = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
-            return new QuarantineStore.Position(at, id);
-        } catch (RuntimeException e) {
-            throw ProblemException.badRequest("cursor: not a cursor this API returned");
-        }
     }
 }

@@ -142,9 +142,6 @@ public class QuarantineStore {
     public record BulkResult(int messages, int recipients) {
     }
 
-    /** A place in the newest-first order. */
-    public record Position(Instant receivedAt, String id) {
-    }
 
     private static Tuple filter(QuarantineFilter f) {
         return Tuple.tuple()

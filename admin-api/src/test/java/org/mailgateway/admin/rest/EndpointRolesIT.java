@@ -37,6 +37,15 @@ class EndpointRolesIT {
             new Endpoint("GET", "/api/v1/quarantine/" + NO_SUCH_ID + "/raw", Roles.VIEWER, null),
             new Endpoint("POST", "/api/v1/quarantine/" + NO_SUCH_ID + "/release", Roles.OPERATOR, null),
             new Endpoint("DELETE", "/api/v1/quarantine/" + NO_SUCH_ID, Roles.OPERATOR, null),
+            new Endpoint("POST", "/api/v1/quarantine/bulk", Roles.OPERATOR,
+                    "{\"filter\": {\"ip\": \"198.18.255.255\"}, \"action\": \"delete\", \"dryRun\": true}"),
+            new Endpoint("GET", "/api/v1/queue/destinations", Roles.VIEWER, null),
+            new Endpoint("GET", "/api/v1/queue/messages?destination=roles.test:25", Roles.VIEWER, null),
+            new Endpoint("GET", "/api/v1/queue/messages/" + NO_SUCH_ID, Roles.VIEWER, null),
+            new Endpoint("GET", "/api/v1/queue/messages/" + NO_SUCH_ID + "/raw", Roles.VIEWER, null),
+            new Endpoint("POST", "/api/v1/queue/destinations/roles.test:25/flush", Roles.OPERATOR, null),
+            new Endpoint("DELETE", "/api/v1/queue/messages/" + NO_SUCH_ID, Roles.OPERATOR, null),
+            new Endpoint("DELETE", "/api/v1/queue/destinations/roles.test:25", Roles.OPERATOR, null),
             new Endpoint("GET", "/api/v1/audit", Roles.ADMIN, null));
 
     record Endpoint(String method, String path, String role, String body) {
