@@ -4,7 +4,10 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.util.Optional;
 
-/** admin-api settings. Each key also works as an environment variable (GATEWAY_ADMIN_KEY, GATEWAY_DATA_DIR). */
+/**
+ * admin-api settings. Each key also works as an environment variable (GATEWAY_ADMIN_KEY, GATEWAY_ADMIN_KEYS_FILE,
+ * GATEWAY_DATA_DIR, ...).
+ */
 @ConfigMapping(prefix = "gateway")
 public interface AdminConfig {
 
@@ -22,6 +25,13 @@ public interface AdminConfig {
          */
         Optional<String> key();
 
+        /**
+         * A file of further API keys, one {@code name:role:sha256-hex} per line (role viewer, operator or admin;
+         * the SHA-256 of the key in hex; {@code #} comments). Mount it from a Kubernetes Secret. Unset: only the
+         * admin key above.
+         */
+        Optional<String> keysFile();
+
         /** Largest page a list call returns. */
         @WithDefault("500")
         int maxPageSize();
@@ -29,5 +39,23 @@ public interface AdminConfig {
         /** Page size when the caller does not ask for one. */
         @WithDefault("50")
         int defaultPageSize();
+
+        /**
+         * Most messages one bulk action may touch; a filter that selects more is refused (400) and must be narrowed.
+         */
+        @WithDefault("10000")
+        int maxBulkSize();
+
+        /** Characters of text a message's preview shows at most (the rest is cut and marked). */
+        @WithDefault("20000")
+        int previewLength();
+
+        /** Bytes of a message read for its headers and preview (a larger message is previewed from its start). */
+        @WithDefault("1048576")
+        int previewBytes();
+
+        /** Longest text filter (sender, HELO, rule, ...) a list call accepts. */
+        @WithDefault("256")
+        int maxFilterLength();
     }
 }

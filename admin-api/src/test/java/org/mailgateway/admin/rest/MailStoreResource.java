@@ -8,7 +8,8 @@ import org.mailgateway.localstack.testing.EmbeddedInfrastructure;
 
 /**
  * A real PostgreSQL with the mail store schema, applied from queue-service's migrations (the schema's one
- * definition; the path comes from the build, property {@code mail-store.migrations}).
+ * definition; the path comes from the build, property {@code mail-store.migrations}). admin-api applies its own
+ * migrations (schema admin) at start over the JDBC URL.
  */
 public class MailStoreResource implements QuarkusTestResourceLifecycleManager {
 
@@ -22,6 +23,7 @@ public class MailStoreResource implements QuarkusTestResourceLifecycleManager {
                 .migrate();
         return Map.of(
                 "quarkus.datasource.reactive.url", pg.reactiveUrl(),
+                "quarkus.datasource.jdbc.url", pg.jdbcUrl(),
                 "quarkus.datasource.username", EmbeddedPostgresServer.USER,
                 "quarkus.datasource.password", EmbeddedPostgresServer.PASSWORD);
     }
