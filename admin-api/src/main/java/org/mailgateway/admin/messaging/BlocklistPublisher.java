@@ -70,6 +70,7 @@ public class BlocklistPublisher {
                             }
                         }))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .emitOn(Infrastructure.getDefaultWorkerPool()) // not on the producer's network thread
                 .ifNoItem().after(timeout.multipliedBy(2).plusSeconds(1)).fail();
     }
 

@@ -8,7 +8,8 @@ import org.mailgateway.localstack.testing.EmbeddedInfrastructure;
 
 /**
  * A real PostgreSQL with the mail store schema, applied from queue-service's migrations (the schema's one
- * definition; the path comes from the build, property {@code mail-store.migrations}).
+ * definition; the path comes from the build, property {@code mail-store.migrations}), admin-api's own tables
+ * (db/admin-migration, history table admin_schema_history), and the shared embedded Kafka broker.
  */
 public class MailStoreResource implements QuarkusTestResourceLifecycleManager {
 
@@ -20,7 +21,16 @@ public class MailStoreResource implements QuarkusTestResourceLifecycleManager {
                 .locations("filesystem:" + System.getProperty("mail-store.migrations"))
                 .load()
                 .migrate();
+        Flyway.configure()
+                .dataSource(pg.jdbcUrl(), EmbeddedPostgresServer.USER, EmbeddedPostgresServer.PASSWORD)
+                .locations("classpath:db/admin-migration")
+                .table("admin_schema_history")
+                .baselineOnMigrate(true)
+                .baselineVersion("0")
+                .load()
+                .migrate();
         return Map.of(
+                "kafka.bootstrap.servers", EmbeddedInfrastructure.kafkaBootstrapServers(),
                 "quarkus.datasource.reactive.url", pg.reactiveUrl(),
                 "quarkus.datasource.username", EmbeddedPostgresServer.USER,
                 "quarkus.datasource.password", EmbeddedPostgresServer.PASSWORD);
