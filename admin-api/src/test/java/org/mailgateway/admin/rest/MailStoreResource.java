@@ -3,6 +3,7 @@ package org.mailgateway.admin.rest;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
 import org.flywaydb.core.Flyway;
+import org.mailgateway.localstack.Ports;
 import org.mailgateway.localstack.postgres.EmbeddedPostgresServer;
 import org.mailgateway.localstack.testing.EmbeddedInfrastructure;
 
@@ -12,6 +13,14 @@ import org.mailgateway.localstack.testing.EmbeddedInfrastructure;
  * (db/admin-migration, history table admin_schema_history), and the shared embedded Kafka broker.
  */
 public class MailStoreResource implements QuarkusTestResourceLifecycleManager {
+
+    /** Init argument {@code kafka=down}: point admin-api at a port where no broker listens. */
+    private boolean kafkaDown;
+
+    @Override
+    public void init(Map<String, String> args) {
+        kafkaDown = "down".equals(args.get("kafka"));
+    }
 
     @Override
     public Map<String, String> start() {
@@ -30,7 +39,7 @@ public class MailStoreResource implements QuarkusTestResourceLifecycleManager {
                 .load()
                 .migrate();
         return Map.of(
-                "kafka.bootstrap.servers", EmbeddedInfrastructure.kafkaBootstrapServers(),
+                "kafka.bootstrap.servers", kafkaDown ? "127.0.0.1:" + Ports.free() : EmbeddedInfrastructure.kafkaBootstrapServers(),
                 "quarkus.datasource.reactive.url", pg.reactiveUrl(),
                 "quarkus.datasource.username", EmbeddedPostgresServer.USER,
                 "quarkus.datasource.password", EmbeddedPostgresServer.PASSWORD);
