@@ -1,4 +1,4 @@
--- admin-api's own tables (history table admin_schema_history; the mail store's tables belong to queue-service).
+-- admin-api's own tables, in schema admin (see V1); the mail store (public.message, ...) belongs to queue-service.
 --
 -- block_history: every record admin-api has read from the compacted policy.blocklist topic, so that the history
 -- of a range survives compaction: which blocks and allows covered it, who made them, when they were removed.

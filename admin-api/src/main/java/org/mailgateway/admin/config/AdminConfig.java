@@ -5,7 +5,10 @@ import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.Optional;
 
-/** admin-api settings. Each key also works as an environment variable (GATEWAY_ADMIN_KEY, GATEWAY_DATA_DIR). */
+/**
+ * admin-api settings. Each key also works as an environment variable (GATEWAY_ADMIN_KEY, GATEWAY_ADMIN_KEYS_FILE,
+ * GATEWAY_DATA_DIR, ...).
+ */
 @ConfigMapping(prefix = "gateway")
 public interface AdminConfig {
 
@@ -23,6 +26,13 @@ public interface AdminConfig {
          */
         Optional<String> key();
 
+        /**
+         * A file of further API keys, one {@code name:role:sha256-hex} per line (role viewer, operator or admin;
+         * the SHA-256 of the key in hex; {@code #} comments). Mount it from a Kubernetes Secret. Unset: only the
+         * admin key above.
+         */
+        Optional<String> keysFile();
+
         /** Largest page a list call returns. */
         @WithDefault("500")
         int maxPageSize();
@@ -30,6 +40,10 @@ public interface AdminConfig {
         /** Page size when the caller does not ask for one. */
         @WithDefault("50")
         int defaultPageSize();
+
+        /** Longest text filter (sender, HELO, rule, ...) a list call accepts. */
+        @WithDefault("256")
+        int maxFilterLength();
 
         /**
          * How long an add or remove on a block or allow list waits for Kafka to acknowledge the record before it

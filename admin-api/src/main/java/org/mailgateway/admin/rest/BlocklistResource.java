@@ -1,6 +1,8 @@
 package org.mailgateway.admin.rest;
 
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -12,17 +14,18 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.SecurityContext;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.mailgateway.admin.security.Roles;
 import org.mailgateway.admin.service.BlocklistService;
 import org.mailgateway.contracts.BlockEntry;
 
 /** HTTP in, {@link BlocklistService} call, HTTP out: the block list, its impact preview and its export. */
 @Path("/api/v1/blocklist")
 @Tag(name = "Block list", description = "Ranges refused at connect (policy.blocklist)")
+@RolesAllowed(Roles.VIEWER)
 public class BlocklistResource {
 
     private final BlocklistService blocklist;
@@ -40,25 +43,28 @@ public class BlocklistResource {
     }
 
     @POST
+    @RolesAllowed(Roles.OPERATOR)
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Block a range: {\"cidr\": \"203.0.113.0/24\", \"reason\": \"relay probing\", \"expires\": \"P7D\"}; "
             + "replaces any entry of the same CIDR; host bits set (10.0.0.5/24) is a 400 naming the network")
-    public Uni<Response> add(BlocklistService.NewEntry entry, @Context SecurityContext caller) {
-        return blocklist.add(BlockEntry.Kind.BLOCK, entry, Callers.keyName(caller))
+    public Uni<Response> add(BlocklistService.NewEntry entry, @Context SecurityIdentity caller) {
+        return blocklist.add(BlockEntry.Kind.BLOCK, entry, caller.getPrincipal().getName())
                 .map(created -> Response.status(Response.Status.CREATED).entity(created).build());
     }
 
     @DELETE
+    @RolesAllowed(Roles.OPERATOR)
     @Path("/{cidr: .+}")
     @Operation(summary = "Remove the block of a range: /blocklist/203.0.113.0%2F24 or /blocklist/203.0.113.0_24")
-    public Uni<Response> remove(@PathParam("cidr") String cidr, @Context SecurityContext caller) {
-        return blocklist.remove(BlockEntry.Kind.BLOCK, cidr, Callers.keyName(caller)).map(done -> Response.noContent().build());
+    public Uni<Response> remove(@PathParam("cidr") String cidr, @Context SecurityIdentity caller) {
+        return blocklist.remove(BlockEntry.Kind.BLOCK, cidr, caller.getPrincipal().getName()).map(done -> Response.noContent().build());
     }
 
     @DELETE
+    @RolesAllowed(Roles.OPERATOR)
     @Operation(summary = "Remove the block of a range given as ?cidr=203.0.113.0/24")
-    public Uni<Response> removeByQuery(@QueryParam("cidr") String cidr, @Context SecurityContext caller) {
+    public Uni<Response> removeByQuery(@QueryParam("cidr") String cidr, @Context SecurityIdentity caller) {
         return remove(cidr, caller);
     }
 

@@ -1,6 +1,7 @@
 package org.mailgateway.admin.rest;
 
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -10,11 +11,13 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.mailgateway.admin.security.Roles;
 import org.mailgateway.admin.service.ClientService;
 
 /** HTTP in, {@link ClientService} call, HTTP out. */
 @Path("/api/v1/clients")
 @Tag(name = "Clients", description = "What the gateway knows about client IP addresses")
+@RolesAllowed(Roles.VIEWER)
 public class ClientsResource {
 
     private final ClientService clients;

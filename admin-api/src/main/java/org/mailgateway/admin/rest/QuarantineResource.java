@@ -1,21 +1,28 @@
 package org.mailgateway.admin.rest;
 
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.mailgateway.admin.security.Roles;
 import org.mailgateway.admin.service.QuarantineService;
 
 /** HTTP in, {@link QuarantineService} call, HTTP out. */
 @Path("/api/v1/quarantine")
 @Tag(name = "Quarantine", description = "Messages the policy service held back")
+@RolesAllowed(Roles.VIEWER)
 public class QuarantineResource {
 
     private final QuarantineService quarantine;
@@ -50,5 +57,22 @@ public class QuarantineResource {
         return quarantine.raw(id).map(bytes -> Response.ok(bytes, "message/rfc822")
                 .header("Content-Disposition", "attachment; filename=\"" + id + ".eml\"")
                 .build());
+    }
+
+    @POST
+    @Path("/{id}/release")
+    @Produces(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Roles.OPERATOR)
+    @Operation(summary = "Release a message for delivery to its recipients (operator role)")
+    public Uni<QuarantineService.Released> release(@PathParam("id") String id, @Context SecurityIdentity caller) {
+        return quarantine.release(id, caller.getPrincipal().getName());
+    }
+
+    @DELETE
+    @Path("/{id}")
+    @RolesAllowed(Roles.OPERATOR)
+    @Operation(summary = "Delete a message from the quarantine, bytes and all (operator role)")
+    public Uni<Void> delete(@PathParam("id") String id) {
+        return quarantine.delete(id);
     }
 }

@@ -69,6 +69,38 @@ public class QuarantineService {
                 row.score(), row.threshold(), hits(row.hitsJson()), row.decidedAt(), row.size(), HeaderSection.parse(row.raw())));
     }
 
+    /** What a release did: how many recipients were queued for delivery. */
+    public record Released(String id, int recipientsQueued) {
+    }
+
+    /** Releases one message for delivery; {@code by} (the key's name) is stored with it. */
+    public Uni<Released> release(String id, String by) {
+        requireId(id);
+        return store.release(id, by).map(queued -> {
+            if (queued == 0) {
+                throw ProblemException.notFound("no quarantined message " + id + " (unknown, already released or deleted)");
+            }
+            return new Released(id, queued);
+        });
+    }
+
+    /** Deletes one message from the quarantine, bytes and all. */
+    public Uni<Void> delete(String id) {
+        requireId(id);
+        return store.delete(id).map(deleted -> {
+            if (!deleted) {
+                throw ProblemException.notFound("no quarantined message " + id);
+            }
+            return null;
+        });
+    }
+
+    private static void requireId(String id) {
+        if (!MessageIds.isValid(id)) {
+            throw ProblemException.notFound("no quarantined message " + id);
+        }
+    }
+
     /** The message exactly as the gateway received it (with its Received: header). */
     public Uni<byte[]> raw(String id) {
         return detail(id).map(QuarantineDetailRow::raw);

@@ -33,6 +33,11 @@ public class QuarantineStore {
               FROM message
              WHERE id = $1 AND action = 'QUARANTINE'""";
 
+    /** queue-service's release function (migration V2): the number of recipients queued, 0 if not in quarantine. */
+    private static final String RELEASE = "SELECT release_message($1, $2) AS queued";
+
+    private static final String DELETE = "DELETE FROM message WHERE id = $1 AND action = 'QUARANTINE'";
+
     private final Pool pool;
 
     public QuarantineStore(Pool pool) {
@@ -72,6 +77,16 @@ public class QuarantineStore {
                     r.getDouble("threshold"), r.getString("hits"), instant(r.getOffsetDateTime("decided_at")),
                     r.getInteger("size"), raw == null ? new byte[0] : raw.getBytes()));
         });
+    }
+
+    /** Releases a quarantined message for delivery; {@code by} is kept as who released it. */
+    public Uni<Integer> release(String id, String by) {
+        return pool.preparedQuery(RELEASE).execute(Tuple.of(id, by)).map(rows -> rows.iterator().next().getInteger("queued"));
+    }
+
+    /** Deletes a quarantined message and its bytes; false when there was none. */
+    public Uni<Boolean> delete(String id) {
+        return pool.preparedQuery(DELETE).execute(Tuple.of(id)).map(rows -> rows.rowCount() > 0);
     }
 
     /** A place in the newest-first order. */

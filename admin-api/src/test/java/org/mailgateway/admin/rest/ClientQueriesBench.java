@@ -51,7 +51,7 @@ class ClientQueriesBench {
     void loadAMillionSessionsAndTimeTheQueries() throws Exception {
         int sessions = Integer.getInteger("bench.sessions", 1_000_000);
         Instant now = Instant.now();
-        String key = QuarantineApiIT.key();
+        String key = TestKeys.operator();
         long before = storedSessions();
 
         long t0 = System.nanoTime();
@@ -125,14 +125,14 @@ class ClientQueriesBench {
                       FROM generate_series(1, $MESSAGES) AS g
                     ON CONFLICT DO NOTHING""".replace("$MESSAGES", Integer.toString(MESSAGES)));
             s.execute("ANALYZE message");
-            s.execute("ANALYZE client_hour");
-            s.execute("ANALYZE client_helo");
+            s.execute("ANALYZE admin.client_hour");
+            s.execute("ANALYZE admin.client_helo");
         }
     }
 
     private static long storedSessions() throws Exception {
         try (Connection c = Fixtures.mailStore(); Statement s = c.createStatement();
-                ResultSet r = s.executeQuery("SELECT coalesce(sum(sessions), 0) FROM client_hour")) {
+                ResultSet r = s.executeQuery("SELECT coalesce(sum(sessions), 0) FROM admin.client_hour")) {
             r.next();
             return r.getLong(1);
         }
@@ -141,9 +141,9 @@ class ClientQueriesBench {
     private static String tables() throws Exception {
         try (Connection c = Fixtures.mailStore(); Statement s = c.createStatement();
                 ResultSet r = s.executeQuery("""
-                        SELECT (SELECT count(*) FROM client_hour), (SELECT count(*) FROM client_helo),
-                               pg_size_pretty(pg_total_relation_size('client_hour')),
-                               pg_size_pretty(pg_total_relation_size('client_helo')), (SELECT count(*) FROM message)""")) {
+                        SELECT (SELECT count(*) FROM admin.client_hour), (SELECT count(*) FROM admin.client_helo),
+                               pg_size_pretty(pg_total_relation_size('admin.client_hour')),
+                               pg_size_pretty(pg_total_relation_size('admin.client_helo')), (SELECT count(*) FROM message)""")) {
             r.next();
             return String.format("rows: client_hour %,d (%s), client_helo %,d (%s), message %,d", r.getLong(1), r.getString(3),
                     r.getLong(2), r.getString(4), r.getLong(5));

@@ -43,7 +43,7 @@ class ClientsApiIT {
     private static final Instant NOW = Instant.now();
 
     private static RequestSpecification api() throws Exception {
-        return given().auth().oauth2(QuarantineApiIT.key()).urlEncodingEnabled(false);
+        return given().auth().oauth2(TestKeys.operator()).urlEncodingEnabled(false);
     }
 
     private static SessionSummary session(String ip, Instant at, List<String> helos, int relay, int authFailures, int accepted) {
@@ -161,7 +161,7 @@ class ClientsApiIT {
                 .body("history", hasSize(4))
                 .body("history.removed", equalTo(List.of(true, true, false, false)))
                 .body("history.find { it.kind == 'BLOCK' }.reason", equalTo("relaying"))
-                .body("history.find { it.kind == 'ALLOW' }.createdBy", equalTo("admin")));
+                .body("history.find { it.kind == 'ALLOW' }.createdBy", equalTo("test-operator")));
     }
 
     @Test

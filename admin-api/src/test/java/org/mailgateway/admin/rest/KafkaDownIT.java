@@ -36,9 +36,9 @@ class KafkaDownIT {
 
     @Test
     void readsWorkAndAChangeIsA503() throws Exception {
-        given().auth().oauth2(QuarantineApiIT.key()).get("/api/v1/blocklist").then().statusCode(200);
-        given().auth().oauth2(QuarantineApiIT.key()).get("/api/v1/clients/192.0.2.1").then().statusCode(200);
-        given().auth().oauth2(QuarantineApiIT.key()).contentType(ContentType.JSON)
+        given().auth().oauth2(TestKeys.operator()).get("/api/v1/blocklist").then().statusCode(200);
+        given().auth().oauth2(TestKeys.operator()).get("/api/v1/clients/192.0.2.1").then().statusCode(200);
+        given().auth().oauth2(TestKeys.operator()).contentType(ContentType.JSON)
                 .body("{\"cidr\":\"192.0.2.0/24\",\"reason\":\"x\"}").post("/api/v1/blocklist").then().statusCode(503)
                 .contentType("application/problem+json").body("detail", containsString("Kafka did not acknowledge"));
     }

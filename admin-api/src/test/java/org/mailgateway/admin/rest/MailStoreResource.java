@@ -9,8 +9,8 @@ import org.mailgateway.localstack.testing.EmbeddedInfrastructure;
 
 /**
  * A real PostgreSQL with the mail store schema, applied from queue-service's migrations (the schema's one
- * definition; the path comes from the build, property {@code mail-store.migrations}), admin-api's own tables
- * (db/admin-migration, history table admin_schema_history), and the shared embedded Kafka broker.
+ * definition; the path comes from the build, property {@code mail-store.migrations}), and the shared embedded
+ * Kafka broker. admin-api applies its own migrations (schema admin) at start over the JDBC URL.
  */
 public class MailStoreResource implements QuarkusTestResourceLifecycleManager {
 
@@ -30,17 +30,10 @@ public class MailStoreResource implements QuarkusTestResourceLifecycleManager {
                 .locations("filesystem:" + System.getProperty("mail-store.migrations"))
                 .load()
                 .migrate();
-        Flyway.configure()
-                .dataSource(pg.jdbcUrl(), EmbeddedPostgresServer.USER, EmbeddedPostgresServer.PASSWORD)
-                .locations("classpath:db/admin-migration")
-                .table("admin_schema_history")
-                .baselineOnMigrate(true)
-                .baselineVersion("0")
-                .load()
-                .migrate();
         return Map.of(
                 "kafka.bootstrap.servers", kafkaDown ? "127.0.0.1:" + Ports.free() : EmbeddedInfrastructure.kafkaBootstrapServers(),
                 "quarkus.datasource.reactive.url", pg.reactiveUrl(),
+                "quarkus.datasource.jdbc.url", pg.jdbcUrl(),
                 "quarkus.datasource.username", EmbeddedPostgresServer.USER,
                 "quarkus.datasource.password", EmbeddedPostgresServer.PASSWORD);
     }

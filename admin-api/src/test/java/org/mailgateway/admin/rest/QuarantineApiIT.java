@@ -86,8 +86,8 @@ class QuarantineApiIT {
         }
     }
 
-    static String key() throws Exception {
-        return Files.readString(Path.of("target/admin-api-test-data/admin-api-key")).strip();
+    static String key() {
+        return TestKeys.localAdmin();
     }
 
     @Test
@@ -104,8 +104,11 @@ class QuarantineApiIT {
             given().get(path).then().statusCode(401)
                     .contentType("application/problem+json")
                     .header("WWW-Authenticate", containsString("Bearer"))
-                    .body("status", equalTo(401)).body("title", equalTo("Unauthorized"));
+                    .body("status", equalTo(401)).body("title", equalTo("Unauthorized"))
+                    .body("detail", equalTo("an API key is required: Authorization: Bearer <key>"));
             given().header("Authorization", "Bearer wrong").get(path).then().statusCode(401)
+                    .contentType("application/problem+json")
+                    .header("WWW-Authenticate", containsString("Bearer"))
                     .body("detail", equalTo("the API key is not valid"));
         }
         given().header("Authorization", "Basic d3Jvbmc=").get("/api/v1/quarantine").then().statusCode(401);

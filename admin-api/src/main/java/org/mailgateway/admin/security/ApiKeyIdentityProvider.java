@@ -1,0 +1,46 @@
+package org.mailgateway.admin.security;
+
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.identity.AuthenticationRequestContext;
+import io.quarkus.security.identity.IdentityProvider;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.security.identity.request.TokenAuthenticationRequest;
+import io.quarkus.security.runtime.QuarkusPrincipal;
+import io.quarkus.security.runtime.QuarkusSecurityIdentity;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * A presented key becomes an identity: the key's name is the principal, its role and every role below it are
+ * the roles, and the attribute {@value #ROLE_ATTRIBUTE} holds the key's own role (for the audit log). An
+ * unknown key fails authentication (401).
+ */
+@ApplicationScoped
+public class ApiKeyIdentityProvider implements IdentityProvider<TokenAuthenticationRequest> {
+
+    /** The key's role as configured (the identity's roles include the implied ones as well). */
+    public static final String ROLE_ATTRIBUTE = "mailgateway.key-role";
+
+    private final ApiKeys keys;
+
+    public ApiKeyIdentityProvider(ApiKeys keys) {
+        this.keys = keys;
+    }
+
+    @Override
+    public Class<TokenAuthenticationRequest> getRequestType() {
+        return TokenAuthenticationRequest.class;
+    }
+
+    @Override
+    public Uni<SecurityIdentity> authenticate(TokenAuthenticationRequest request, AuthenticationRequestContext context) {
+        return keys.identify(request.getToken().getToken())
+                .map(key -> Uni.createFrom().<SecurityIdentity>item(QuarkusSecurityIdentity.builder()
+                        .setPrincipal(new QuarkusPrincipal(key.name()))
+                        .addRoles(Roles.implied(key.role()))
+                        .addAttribute(ROLE_ATTRIBUTE, key.role())
+                        .addCredential(request.getToken())
+                        .build()))
+                .orElseGet(() -> Uni.createFrom().failure(new AuthenticationFailedException("the API key is not valid")));
+    }
+}
