@@ -72,6 +72,14 @@ public interface AdminConfig {
         /** Most session records stored in one database transaction. */
         @WithDefault("2000")
         int maxBatch();
+
+        /** How long the per-client counters are kept (hours and HELO names last seen before that are deleted). */
+        @WithDefault("P90D")
+        Duration retention();
+
+        /** How often the counters older than {@link #retention()} are deleted. */
+        @WithDefault("PT1H")
+        Duration retentionInterval();
     }
 
     interface Clients {

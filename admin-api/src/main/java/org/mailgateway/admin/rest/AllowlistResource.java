@@ -16,7 +16,10 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.mailgateway.admin.security.Roles;
 import org.mailgateway.admin.service.BlocklistService;
@@ -27,6 +30,8 @@ import org.mailgateway.contracts.BlockEntry;
 @Tag(name = "Allow list", description = "Ranges never refused at connect; an allow entry wins over any block (policy.blocklist)")
 @RolesAllowed(Roles.VIEWER)
 public class AllowlistResource {
+
+    private static final String EXAMPLE = "{\"cidr\": \"198.51.100.0/24\", \"reason\": \"our branch office\", \"expires\": \"\"}";
 
     private final BlocklistService blocklist;
 
@@ -48,7 +53,10 @@ public class AllowlistResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Allow a range: {\"cidr\": \"198.51.100.0/24\", \"reason\": \"our branch office\", \"expires\": \"P7D\"}; "
             + "replaces any entry of the same CIDR; host bits set (10.0.0.5/24) is a 400 naming the network")
-    public Uni<Response> add(BlocklistService.NewEntry entry, @Context SecurityIdentity caller) {
+    public Uni<Response> add(
+            @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "entry",
+                    value = EXAMPLE))) BlocklistService.NewEntry entry,
+            @Context SecurityIdentity caller) {
         return blocklist.add(BlockEntry.Kind.ALLOW, entry, caller.getPrincipal().getName())
                 .map(created -> Response.status(Response.Status.CREATED).entity(created).build());
     }

@@ -16,7 +16,10 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.mailgateway.admin.security.Roles;
 import org.mailgateway.admin.service.BlocklistService;
@@ -27,6 +30,8 @@ import org.mailgateway.contracts.BlockEntry;
 @Tag(name = "Block list", description = "Ranges refused at connect (policy.blocklist)")
 @RolesAllowed(Roles.VIEWER)
 public class BlocklistResource {
+
+    private static final String EXAMPLE = "{\"cidr\": \"203.0.113.0/24\", \"reason\": \"relay probing from a dial-up range\", \"expires\": \"P7D\"}";
 
     private final BlocklistService blocklist;
 
@@ -48,7 +53,10 @@ public class BlocklistResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Block a range: {\"cidr\": \"203.0.113.0/24\", \"reason\": \"relay probing\", \"expires\": \"P7D\"}; "
             + "replaces any entry of the same CIDR; host bits set (10.0.0.5/24) is a 400 naming the network")
-    public Uni<Response> add(BlocklistService.NewEntry entry, @Context SecurityIdentity caller) {
+    public Uni<Response> add(
+            @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "entry",
+                    value = EXAMPLE))) BlocklistService.NewEntry entry,
+            @Context SecurityIdentity caller) {
         return blocklist.add(BlockEntry.Kind.BLOCK, entry, caller.getPrincipal().getName())
                 .map(created -> Response.status(Response.Status.CREATED).entity(created).build());
     }

@@ -48,6 +48,11 @@ public class SessionActivityStore {
             SELECT * FROM unnest($1::integer[], $2::bigint[])
             ON CONFLICT (topic_partition) DO UPDATE SET next_offset = EXCLUDED.next_offset""";
 
+    private static final String EXPIRE = """
+            WITH hours AS (DELETE FROM client_hour WHERE hour < $1 RETURNING 1),
+                 helos AS (DELETE FROM client_helo WHERE last_seen < $1 RETURNING 1)
+            SELECT (SELECT count(*) FROM hours) + (SELECT count(*) FROM helos) AS deleted""";
+
     private static final String OFFSETS = "SELECT topic_partition, next_offset FROM session_feed_offset";
 
     private final Pool pool;
@@ -84,6 +89,11 @@ public class SessionActivityStore {
                 .chain(() -> conn.preparedQuery(UPSERT_OFFSETS).execute(Tuple.of(
                         nextOffsets.keySet().toArray(Integer[]::new), nextOffsets.values().toArray(Long[]::new)))))
                 .replaceWithVoid();
+    }
+
+    /** Deletes hour rows before {@code before} and HELO rows last seen before it; the number of rows deleted. */
+    public Uni<Long> expire(Instant before) {
+        return pool.preparedQuery(EXPIRE).execute(Tuple.of(utc(before))).map(rows -> rows.iterator().next().getLong("deleted"));
     }
 
     private static Tuple hourParams(List<HourRow> rows) {

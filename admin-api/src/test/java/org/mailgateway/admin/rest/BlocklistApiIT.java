@@ -80,6 +80,13 @@ class BlocklistApiIT {
     }
 
     @Test
+    void theOpenApiDocumentDescribesTheListsWithAnExample() {
+        given().get("/q/openapi").then().statusCode(200)
+                .body(containsString("/api/v1/blocklist/export")).body(containsString("/api/v1/allowlist"))
+                .body(containsString("/api/v1/clients/{ip}")).body(containsString("relay probing from a dial-up range"));
+    }
+
+    @Test
     void aViewerMayReadTheListsButNotChangeThem() throws Exception {
         given().auth().oauth2(TestKeys.viewer()).get("/api/v1/blocklist").then().statusCode(200);
         given().auth().oauth2(TestKeys.viewer()).contentType(ContentType.JSON).body(json("192.0.2.240/32", "x", null))

@@ -13,6 +13,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
+import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.mailgateway.admin.messaging.SessionRetention;
 import org.mailgateway.contracts.SessionSummary;
 import org.mailgateway.contracts.SessionSummary.Auth;
 import org.mailgateway.contracts.SessionSummary.End;
@@ -162,6 +164,24 @@ class ClientsApiIT {
                 .body("history.removed", equalTo(List.of(true, true, false, false)))
                 .body("history.find { it.kind == 'BLOCK' }.reason", equalTo("relaying"))
                 .body("history.find { it.kind == 'ALLOW' }.createdBy", equalTo("test-operator")));
+    }
+
+    @Inject
+    SessionRetention retention;
+
+    @Test
+    void countersOlderThanTheRetentionAreDeleted() throws Exception {
+        String old = "100.65.0.9";
+        Instant longAgo = NOW.minus(Duration.ofDays(200));
+        Fixtures.produce(Topics.SMTP_SESSIONS, old, session(old, longAgo, List.of("old.example"), 1, 0, 0),
+                session(old, NOW.minusSeconds(30), List.of("new.example"), 0, 0, 0));
+        awaitSessions(old, 2);
+
+        retention.sweep().await().atMost(KAFKA);
+
+        api().get("/api/v1/clients/" + old).then().statusCode(200)
+                .body("sessions.total", equalTo(1)).body("relayAttempts", equalTo(0))
+                .body("heloNames.top.name", equalTo(List.of("new.example")));
     }
 
     @Test
