@@ -103,6 +103,7 @@ public class SessionFeed {
             return;
         }
         SessionBatch batch = new SessionBatch();
+        Map<Integer, Long> first = new HashMap<>();
         Map<Integer, Long> next = new HashMap<>();
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         for (ConsumerRecord<String, byte[]> record : records) {
@@ -113,10 +114,11 @@ public class SessionFeed {
             } catch (MalformedRecordException e) {
                 LOG.warnf("unreadable session record at %s-%d skipped: %s", record.topic(), record.offset(), e.getMessage());
             }
+            first.putIfAbsent(record.partition(), record.offset());
             next.put(record.partition(), record.offset() + 1);
             commit.put(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1));
         }
-        store.add(batch.hours(), batch.helos(), next).await().atMost(DB_TIMEOUT);
+        store.add(batch.hours(), batch.helos(), first, next).await().atMost(DB_TIMEOUT); // AlreadyCounted: start over
         c.commitSync(commit); // only after the rows are stored; the stored offsets win anyway at the next assignment
         LOG.debugf("stored %d sessions as %d hour rows", batch.sessions(), batch.hours().size());
     }

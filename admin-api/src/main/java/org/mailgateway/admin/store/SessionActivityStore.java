@@ -9,6 +9,8 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +55,14 @@ public class SessionActivityStore {
                  helos AS (DELETE FROM client_helo WHERE last_seen < $1 RETURNING 1)
             SELECT (SELECT count(*) FROM hours) + (SELECT count(*) FROM helos) AS deleted""";
 
+    /** The partitions of a batch whose stored offset is already past the batch's first record (counted before). */
+    private static final String FENCE = """
+            SELECT o.topic_partition
+              FROM session_feed_offset o
+              JOIN unnest($1::integer[], $2::bigint[]) AS b(topic_partition, first_offset) USING (topic_partition)
+             WHERE o.next_offset > b.first_offset
+               FOR UPDATE OF o""";
+
     private static final String OFFSETS = "SELECT topic_partition, next_offset FROM session_feed_offset";
 
     private final Pool pool;
@@ -81,9 +91,33 @@ public class SessionActivityStore {
         });
     }
 
-    /** Adds the counters and records the offsets reached, all or nothing. */
-    public Uni<Void> add(List<HourRow> hours, List<HeloRow> helos, Map<Integer, Long> nextOffsets) {
-        return pool.withTransaction(conn -> conn.preparedQuery(UPSERT_HOURS).execute(hourParams(hours))
+    /** A batch (partly) counted before: another consumer, or this one before a restart, stored it already. */
+    public static class AlreadyCounted extends RuntimeException {
+        AlreadyCounted(List<Integer> partitions) {
+            super("sessions of partitions " + partitions + " were already counted; reading again from the stored offsets");
+        }
+    }
+
+    /**
+     * Adds the counters and records the offsets reached, all or nothing. Fails with {@link AlreadyCounted} (and
+     * changes nothing) when a partition's stored offset is past {@code firstOffsets}: a consumer that lost its
+     * partition in a rebalance cannot count records the new owner counts too.
+     *
+     * @param firstOffsets per partition, the offset of the batch's first record
+     * @param nextOffsets  per partition, the offset after the batch's last record
+     */
+    public Uni<Void> add(List<HourRow> hours, List<HeloRow> helos, Map<Integer, Long> firstOffsets, Map<Integer, Long> nextOffsets) {
+        Integer[] partitions = firstOffsets.keySet().toArray(Integer[]::new);
+        Long[] firsts = Arrays.stream(partitions).map(firstOffsets::get).toArray(Long[]::new);
+        return pool.withTransaction(conn -> conn.preparedQuery(FENCE).execute(Tuple.of(partitions, firsts))
+                .invoke(stale -> {
+                    if (stale.size() > 0) {
+                        List<Integer> counted = new ArrayList<>();
+                        stale.forEach(r -> counted.add(r.getInteger("topic_partition")));
+                        throw new AlreadyCounted(counted);
+                    }
+                })
+                .chain(() -> conn.preparedQuery(UPSERT_HOURS).execute(hourParams(hours)))
                 .chain(() -> helos.isEmpty() ? Uni.createFrom().voidItem()
                         : conn.preparedQuery(UPSERT_HELOS).execute(heloParams(helos)).replaceWithVoid())
                 .chain(() -> conn.preparedQuery(UPSERT_OFFSETS).execute(Tuple.of(

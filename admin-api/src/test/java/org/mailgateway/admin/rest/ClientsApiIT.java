@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.WithTestResource;
@@ -19,10 +20,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.mailgateway.admin.messaging.SessionBatch;
 import org.mailgateway.admin.messaging.SessionRetention;
+import org.mailgateway.admin.store.SessionActivityStore;
 import org.mailgateway.contracts.SessionSummary;
 import org.mailgateway.contracts.SessionSummary.Auth;
 import org.mailgateway.contracts.SessionSummary.End;
@@ -182,6 +186,26 @@ class ClientsApiIT {
         api().get("/api/v1/clients/" + old).then().statusCode(200)
                 .body("sessions.total", equalTo(1)).body("relayAttempts", equalTo(0))
                 .body("heloNames.top.name", equalTo(List.of("new.example")));
+    }
+
+    @Inject
+    SessionActivityStore activity;
+
+    @Test
+    void aBatchIsCountedOnceEvenWhenAConsumerThatLostItsPartitionStoresItAgain() throws Exception {
+        // partition 1000 is no partition of smtp.sessions: this test plays two consumers of one partition
+        String ip = "100.65.0.20";
+        SessionBatch batch = new SessionBatch();
+        batch.add(session(ip, NOW.minusSeconds(10), List.of("twice.example"), 2, 0, 0));
+        activity.add(batch.hours(), batch.helos(), Map.of(1000, 0L), Map.of(1000, 1L)).await().atMost(KAFKA);
+
+        assertThrows(SessionActivityStore.AlreadyCounted.class,
+                () -> activity.add(batch.hours(), batch.helos(), Map.of(1000, 0L), Map.of(1000, 1L)).await().atMost(KAFKA));
+        activity.add(batch.hours(), batch.helos(), Map.of(1000, 1L), Map.of(1000, 2L)).await().atMost(KAFKA);
+
+        api().get("/api/v1/clients/" + ip).then().statusCode(200)
+                .body("sessions.total", equalTo(2)).body("relayAttempts", equalTo(4))
+                .body("heloNames.top[0].sessions", equalTo(2));
     }
 
     @Test
