@@ -12,14 +12,13 @@ import jakarta.ws.rs.container.ResourceInfo;
 import java.util.Set;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
-import org.jboss.resteasy.reactive.server.spi.ResteasyReactiveContainerRequestContext;
 import org.mailgateway.admin.security.ApiKeyIdentityProvider;
 import org.mailgateway.admin.store.AuditStore;
 
 /**
  * Records every mutating call (POST, PUT, PATCH, DELETE under {@code /api/}) of an authenticated key in the audit
  * table before the answer leaves: the key's name and role, the action (method and route template), the target
- * (path parameters, query parameters and the request body, see {@link AuditTarget}) and the HTTP status, also for
+ * (path parameters, query parameters and the request body as read by {@link AuditBodyInterceptor}) and the HTTP status, also for
  * refused (403) and failed calls. No resource does anything for it. Calls without a valid key (401) are not
  * recorded: they name nobody, and an anonymous flood must not grow the table.
  * <p>
@@ -48,10 +47,9 @@ public class AuditFilter {
         if (!MUTATING.contains(request.getMethod()) || !request.getUriInfo().getPath().startsWith("/api/")) {
             return Uni.createFrom().voidItem();
         }
-        Object[] arguments = request instanceof ResteasyReactiveContainerRequestContext reactive
-                ? AuditTarget.arguments(reactive.getServerRequestContext()) : null;
         String action = request.getMethod() + " " + AuditTarget.routeTemplate(resource, request.getUriInfo().getPath());
-        String target = AuditTarget.describe(json, request.getUriInfo(), resource, arguments);
+        String target = AuditTarget.describe(json, request.getUriInfo(),
+                request.getProperty(AuditBodyInterceptor.BODY));
         int status = response.getStatus();
         return identities.getDeferredIdentity()
                 .onFailure().recoverWithNull()

@@ -41,6 +41,20 @@ public interface AdminConfig {
         @WithDefault("50")
         int defaultPageSize();
 
+        /**
+         * Most messages one bulk action may touch; a filter that selects more is refused (400) and must be narrowed.
+         */
+        @WithDefault("10000")
+        int maxBulkSize();
+
+        /** Characters of text a message's preview shows at most (the rest is cut and marked). */
+        @WithDefault("20000")
+        int previewLength();
+
+        /** Bytes of a message read for its headers and preview (a larger message is previewed from its start). */
+        @WithDefault("1048576")
+        int previewBytes();
+
         /** Longest text filter (sender, HELO, rule, ...) a list call accepts. */
         @WithDefault("256")
         int maxFilterLength();

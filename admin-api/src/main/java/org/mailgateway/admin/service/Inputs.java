@@ -51,6 +51,20 @@ public class Inputs {
         }
     }
 
+    /** A finite number, or null. */
+    public Double number(String name, String value) {
+        String text = text(name, value);
+        try {
+            Double number = text == null ? null : Double.valueOf(text);
+            if (number != null && (number.isNaN() || number.isInfinite())) {
+                throw new NumberFormatException();
+            }
+            return number;
+        } catch (NumberFormatException e) {
+            throw ProblemException.badRequest(name + ": not a number");
+        }
+    }
+
     /** A single address or a CIDR, as a CIDR; null when absent. */
     public String network(String name, String value) {
         String text = text(name, value);
