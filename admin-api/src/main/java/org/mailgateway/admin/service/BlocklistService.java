@@ -54,9 +54,13 @@ public class BlocklistService {
             Instant expiresAt, boolean active, String createdBy, int offence, long hits, List<RuleHit> ruleHits) {
     }
 
-    /** What blocking {@code cidr} would have refused in the last {@code days} days. */
+    /**
+     * What blocking {@code cidr} would have refused in the last {@code days} days: the mail (by sender domain) and
+     * the SMTP sessions ({@code sessions}: all of them, with their relay attempts and addresses).
+     */
     public record Impact(String cidr, int days, Instant since, long delivered, long quarantined, long released,
-            long addresses, List<ClientStore.DomainCount> senderDomains, List<EntryView> allowEntriesInside) {
+            long addresses, List<ClientStore.DomainCount> senderDomains, ClientStore.RangeSessions sessions,
+            List<EntryView> allowEntriesInside) {
     }
 
     /** The entries of one kind, active only unless {@code all}, with their hit counts. */
@@ -137,10 +141,12 @@ public class BlocklistService {
         List<EntryView> allows = view.all().stream()
                 .filter(e -> e.kind() == BlockEntry.Kind.ALLOW && e.activeAt(now) && overlaps(cidr, Cidr.parse(e.cidr())))
                 .map(e -> view(e, now, Map.of())).toList();
-        return clients.impact(cidr.toString(), since)
-                .chain(totals -> clients.impactDomains(cidr.toString(), since, config.admin().clients().impactTopDomains())
-                        .map(domains -> new Impact(cidr.toString(), window, since, totals.delivered(), totals.quarantined(),
-                                totals.released(), totals.addresses(), domains, allows)));
+        String range = cidr.toString();
+        return Uni.combine().all().unis(clients.impact(range, since),
+                        clients.impactDomains(range, since, config.admin().clients().impactTopDomains()),
+                        clients.rangeSessions(range, since)).asTuple()
+                .map(t -> new Impact(range, window, since, t.getItem1().delivered(), t.getItem1().quarantined(),
+                        t.getItem1().released(), t.getItem1().addresses(), t.getItem2(), t.getItem3(), allows));
     }
 
     private void applyWritten(Cidr cidr, BlockEntry entry, RecordMetadata written) {

@@ -98,6 +98,12 @@ public class ClientStore {
               FROM message
              WHERE client_ip <<= $1::text::cidr AND received_at >= $2""";
 
+    private static final String RANGE_SESSIONS = """
+            SELECT coalesce(sum(sessions), 0) AS sessions, coalesce(sum(relay_attempts), 0) AS relay_attempts,
+                   count(DISTINCT ip) AS addresses
+              FROM client_hour
+             WHERE ip <<= $1::text::cidr AND hour >= date_trunc('hour', $2::timestamptz, 'UTC')""";
+
     private static final String IMPACT_DOMAINS = """
             SELECT coalesce(lower(substring(mail_from FROM '@([^@]*)$')), '') AS domain,
                    count(*) FILTER (WHERE action IN ('DELIVER', 'RELEASED')) AS delivered,
@@ -162,6 +168,10 @@ public class ClientStore {
     public record Impact(long delivered, long quarantined, long released, long addresses) {
     }
 
+    /** Sessions from a range (counted per hour, so from the start of the hour of {@code since}). */
+    public record RangeSessions(long sessions, long relayAttempts, long addresses) {
+    }
+
     public record DomainCount(String domain, long delivered, long quarantined) {
     }
 
@@ -222,6 +232,11 @@ public class ClientStore {
     public Uni<Impact> impact(String cidr, Instant since) {
         return one(IMPACT, Tuple.of(cidr, utc(since)), r -> new Impact(r.getLong("delivered"), r.getLong("quarantined"),
                 r.getLong("released"), r.getLong("addresses")));
+    }
+
+    public Uni<RangeSessions> rangeSessions(String cidr, Instant since) {
+        return one(RANGE_SESSIONS, Tuple.of(cidr, utc(since)), r -> new RangeSessions(r.getLong("sessions"),
+                r.getLong("relay_attempts"), r.getLong("addresses")));
     }
 
     public Uni<List<DomainCount>> impactDomains(String cidr, Instant since, int limit) {

@@ -220,6 +220,11 @@ class BlocklistApiIT {
             Fixtures.message(c, now.minus(Duration.ofDays(30)), "100.64.7.6", "old@good.example", "DELIVER", 0, "[]");
             Fixtures.message(c, now.minus(Duration.ofHours(1)), "100.64.8.1", "outside@good.example", "DELIVER", 0, "[]");
         }
+        SessionSummary probe = new SessionSummary("S2", "ingress-1", "100.64.7.200", now, now, List.of("x.example"), null,
+                null, List.of(), 3, 0, 0, 0, 3, 0, SessionSummary.End.QUIT);
+        Fixtures.produce(Topics.SMTP_SESSIONS, "100.64.7.200", probe, probe);
+        await().atMost(KAFKA).untilAsserted(() -> api().get("/api/v1/blocklist/impact?cidr=100.64.7.0%2F24&days=7").then()
+                .body("sessions.sessions", equalTo(2)));
 
         api().get("/api/v1/blocklist/impact?cidr=100.64.7.0%2F24&days=7").then().statusCode(200)
                 .body("cidr", equalTo("100.64.7.0/24")).body("days", equalTo(7))
@@ -227,7 +232,8 @@ class BlocklistApiIT {
                 .body("addresses", equalTo(5))
                 .body("senderDomains[0].domain", equalTo("good.example")).body("senderDomains[0].delivered", equalTo(3))
                 .body("senderDomains.find { it.domain == 'spam.example' }.quarantined", equalTo(2))
-                .body("senderDomains.find { it.domain == '' }.delivered", equalTo(1));
+                .body("senderDomains.find { it.domain == '' }.delivered", equalTo(1))
+                .body("sessions.relayAttempts", equalTo(6)).body("sessions.addresses", equalTo(1));
         api().get("/api/v1/blocklist/impact?cidr=100.64.7.0%2F24&days=60").then().statusCode(200).body("delivered", equalTo(6));
         api().get("/api/v1/blocklist/impact?cidr=100.64.7.0%2F23").then().statusCode(400)
                 .body("detail", containsString("the network is 100.64.6.0/23"));
