@@ -73,10 +73,13 @@ class BlocklistApiIT {
         assertTrue(!published.createdAt().isBefore(before.truncatedTo(ChronoUnit.MILLIS)));
         Instant expected = published.createdAt().plus(Duration.ofDays(1));
         assertEquals(expected, published.expiresAt());
-        // and the change is in the audit log, with who asked (the request body is not in its target yet: see issue-6b.md)
+        // and the change is in the audit log: who asked, what, the result
         given().auth().oauth2(TestKeys.admin()).queryParam("key", "test-operator").queryParam("action", "POST /api/v1/blocklist")
                 .get("/api/v1/audit").then().statusCode(200)
-                .body("items.find { it.status == 201 }.role", equalTo("operator"));
+                .body("items.find { it.target.body.cidr == '203.0.113.0/24' }.status", equalTo(201))
+                .body("items.find { it.target.body.cidr == '203.0.113.0/24' }.role", equalTo("operator"))
+                .body("items.find { it.target.body.cidr == '203.0.113.0/24' }.target.body.reason",
+                        equalTo("relay probing from this range"));
     }
 
     @Test
@@ -122,6 +125,8 @@ class BlocklistApiIT {
                 .then().statusCode(201).body("cidr", equalTo(cidr));
 
         api().delete("/api/v1/blocklist/2001:db8:abcd::%2F48").then().statusCode(204);
+        given().auth().oauth2(TestKeys.admin()).queryParam("action", "DELETE /api/v1/blocklist/{cidr}").get("/api/v1/audit").then()
+                .statusCode(200).body("items.find { it.target.cidr == '2001:db8:abcd::/48' }.status", equalTo(204));
 
         api().get("/api/v1/blocklist?all=true").then().statusCode(200).body("cidr", not(hasItem(cidr)));
         ConsumerRecord<String, byte[]> tombstone = TopicReader.awaitRecord(EmbeddedInfrastructure.kafkaBootstrapServers(),
