@@ -8,7 +8,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.mailgateway.admin.security.Roles;
 import org.mailgateway.admin.service.AuditService;
@@ -28,6 +31,12 @@ public class AuditResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "A page of the audit log, newest first; follow nextCursor for the next page (admin role)")
+    @APIResponse(responseCode = "200", description = "a page", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            examples = @ExampleObject(name = "page", value = """
+                    {"items": [{"id": 812, "at": "2026-11-28T10:21:07.331Z", "key": "ops", "role": "operator",
+                      "action": "POST /api/v1/queue/destinations/{destination}/flush",
+                      "target": {"destination": "mx.example.test:25"}, "status": 200}],
+                     "nextCursor": "812"}""")))
     public Uni<AuditService.Page> list(
             @Parameter(description = "key name, exactly (e.g. local-admin)") @QueryParam("key") String key,
             @Parameter(description = "a part of the action, e.g. release or DELETE /api/v1/queue") @QueryParam("action") String action,
