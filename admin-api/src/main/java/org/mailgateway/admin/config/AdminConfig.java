@@ -2,6 +2,7 @@ package org.mailgateway.admin.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -57,5 +58,59 @@ public interface AdminConfig {
         /** Longest text filter (sender, HELO, rule, ...) a list call accepts. */
         @WithDefault("256")
         int maxFilterLength();
+
+        /**
+         * How long an add or remove on a block or allow list waits for Kafka to acknowledge the record before it
+         * answers 503. Kafka's own bootstrap address is {@code kafka.bootstrap.servers}.
+         */
+        @WithDefault("PT10S")
+        Duration kafkaSendTimeout();
+
+        /** Reading smtp.sessions into the per-client counters. */
+        Sessions sessions();
+
+        /** How the top-offender list scores a client. */
+        Clients clients();
+    }
+
+    interface Sessions {
+
+        /** Whether admin-api reads smtp.sessions at all (the client views stay empty without it). */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** The consumer group; every admin-api instance shares it, so each session is counted once. */
+        @WithDefault("admin-api-sessions")
+        String groupId();
+
+        /** Most session records stored in one database transaction. */
+        @WithDefault("2000")
+        int maxBatch();
+
+        /** How long the per-client counters are kept (hours and HELO names last seen before that are deleted). */
+        @WithDefault("P90D")
+        Duration retention();
+
+        /** How often the counters older than {@link #retention()} are deleted. */
+        @WithDefault("PT1H")
+        Duration retentionInterval();
+    }
+
+    interface Clients {
+
+        /**
+         * score = the sum of the verdict scores of the client's messages + this weight for each relay attempt
+         * + {@link #authFailureWeight()} for each failed AUTH, all counted since {@code since}.
+         */
+        @WithDefault("5")
+        double relayAttemptWeight();
+
+        /** See {@link #relayAttemptWeight()}. */
+        @WithDefault("2")
+        double authFailureWeight();
+
+        /** How many sender domains the impact preview of a block names. */
+        @WithDefault("10")
+        int impactTopDomains();
     }
 }

@@ -46,7 +46,20 @@ class EndpointRolesIT {
             new Endpoint("POST", "/api/v1/queue/destinations/roles.test:25/flush", Roles.OPERATOR, null),
             new Endpoint("DELETE", "/api/v1/queue/messages/" + NO_SUCH_ID, Roles.OPERATOR, null),
             new Endpoint("DELETE", "/api/v1/queue/destinations/roles.test:25", Roles.OPERATOR, null),
-            new Endpoint("GET", "/api/v1/audit", Roles.ADMIN, null));
+            new Endpoint("GET", "/api/v1/audit", Roles.ADMIN, null),
+            // block and allow lists: 192.0.2.250-252 belong to this walk and to no other test
+            new Endpoint("GET", "/api/v1/blocklist", Roles.VIEWER, null),
+            new Endpoint("GET", "/api/v1/blocklist?all=true", Roles.VIEWER, null),
+            new Endpoint("POST", "/api/v1/blocklist", Roles.OPERATOR, "{\"cidr\":\"192.0.2.250/32\",\"reason\":\"role walk\"}"),
+            new Endpoint("DELETE", "/api/v1/blocklist/192.0.2.251_32", Roles.OPERATOR, null),
+            new Endpoint("DELETE", "/api/v1/blocklist?cidr=192.0.2.251/32", Roles.OPERATOR, null),
+            new Endpoint("GET", "/api/v1/blocklist/export?format=nftables", Roles.VIEWER, null),
+            new Endpoint("GET", "/api/v1/blocklist/impact?cidr=192.0.2.0/24", Roles.VIEWER, null),
+            new Endpoint("GET", "/api/v1/allowlist", Roles.VIEWER, null),
+            new Endpoint("POST", "/api/v1/allowlist", Roles.OPERATOR, "{\"cidr\":\"192.0.2.252/32\",\"reason\":\"role walk\"}"),
+            new Endpoint("DELETE", "/api/v1/allowlist/192.0.2.251_32", Roles.OPERATOR, null),
+            new Endpoint("GET", "/api/v1/clients", Roles.VIEWER, null),
+            new Endpoint("GET", "/api/v1/clients/192.0.2.1", Roles.VIEWER, null));
 
     record Endpoint(String method, String path, String role, String body) {
         @Override
