@@ -251,7 +251,4 @@ public final class ImageBuilder {
             throw new IllegalStateException(String.join(" ", command) + " failed");
         }
     }
-
-    /** The services that get an image. */
-    public static final List<String> SERVICES = List.of("smtp-ingress", "policy-service", "queue-service", "admin-api");
 }
