@@ -6,13 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
-import jakarta.mail.Session;
-import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.MimeMessage;
-import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,12 +21,9 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Properties;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
-import org.eclipse.angus.mail.smtp.SMTPTransport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -58,7 +50,6 @@ class GatewayEndToEndIT {
     private static final String CLIENT = "127.0.0.2";
     private static final Duration PATIENCE = Duration.ofSeconds(90);
     private static final String GTUBE = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X";
-    private static final Pattern QUEUED_AS = Pattern.compile("queued as ([0-9A-Z]{26})");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static StackOptions options;
@@ -224,7 +215,7 @@ class GatewayEndToEndIT {
             idle.expect(421, "4.3.2");
             assertTrue(idle.isClosedByServer());
             inFlight.sendRaw("second half\r\n.\r\n").expect(250, "2.0.0");
-            Matcher queued = QUEUED_AS.matcher(inFlight.lastReply().text());
+            Matcher queued = SmtpSubmission.QUEUED_AS.matcher(inFlight.lastReply().text());
             assertTrue(queued.find());
             inFlight.send("MAIL FROM:<alice@example.org>").expect(421, "4.3.2");
             assertTrue(inFlight.isClosedByServer());
@@ -305,24 +296,8 @@ class GatewayEndToEndIT {
                 + "Content-Type: text/plain; charset=us-ascii\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** Sends the bytes as they are (no header rewriting) and returns the id from "250 ... queued as ID". */
     private static String send(byte[] bytes, String recipient) throws MessagingException {
-        Properties props = new Properties();
-        props.put("mail.smtp.host", "127.0.0.1");
-        props.put("mail.smtp.port", Integer.toString(stack.smtpPort()));
-        props.put("mail.smtp.localaddress", CLIENT);
-        props.put("mail.smtp.localhost", "client.example.org");
-        props.put("mail.smtp.connectiontimeout", "10000");
-        props.put("mail.smtp.timeout", "60000");
-        Session session = Session.getInstance(props);
-        MimeMessage message = new MimeMessage(session, new ByteArrayInputStream(bytes));
-        try (SMTPTransport transport = (SMTPTransport) session.getTransport("smtp")) {
-            transport.connect();
-            transport.sendMessage(message, new Address[] {new InternetAddress(recipient)});
-            Matcher m = QUEUED_AS.matcher(transport.getLastServerResponse());
-            assertTrue(m.find(), transport.getLastServerResponse());
-            return m.group(1);
-        }
+        return SmtpSubmission.send(stack.smtpPort(), CLIENT, "client.example.org", bytes, recipient);
     }
 
     /** After an outage the producer may need a moment to reconnect: a 451 then is the client's cue to retry. */

@@ -4,12 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import jakarta.mail.Address;
 import jakarta.mail.MessagingException;
-import jakarta.mail.Session;
-import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.MimeMessage;
-import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,17 +19,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.eclipse.angus.mail.smtp.SMTPTransport;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.mailgateway.contracts.BlockEntry;
@@ -68,7 +59,6 @@ class ScaleOutIT {
     private static final String ATTACKER = "127.0.0.77";
     private static final int HELO_THRESHOLD = 10;
     private static final SeedAttacker ATTACK = new SeedAttacker(ATTACKER);
-    private static final Pattern QUEUED_AS = Pattern.compile("queued as ([0-9A-Z]{26})");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     /** Records are keyed by client IP: several clients spread the work over the partitions. */
     private static final List<String> CLIENTS = List.of("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5",
@@ -213,22 +203,9 @@ class ScaleOutIT {
         byte[] bytes = ("From: Alice <alice@example.org>\r\nTo: Bob <b@example.test>\r\nSubject: " + subject + "\r\n"
                 + "Message-ID: <" + subject + "." + System.nanoTime() + "@example.org>\r\n\r\nclean mail\r\n")
                 .getBytes(StandardCharsets.US_ASCII);
-        Properties props = new Properties();
-        props.put("mail.smtp.host", "127.0.0.1");
-        props.put("mail.smtp.port", Integer.toString(port));
-        props.put("mail.smtp.localaddress", client);
-        props.put("mail.smtp.localhost", "client.example.org");
-        props.put("mail.smtp.connectiontimeout", "5000");
-        props.put("mail.smtp.timeout", "30000");
-        Session session = Session.getInstance(props);
-        MimeMessage message = new MimeMessage(session, new ByteArrayInputStream(bytes));
-        try (SMTPTransport transport = (SMTPTransport) session.getTransport("smtp")) {
-            transport.connect();
-            transport.sendMessage(message, new Address[] {new InternetAddress("b@example.test")});
-            Matcher m = QUEUED_AS.matcher(transport.getLastServerResponse());
-            assertTrue(m.find(), transport.getLastServerResponse());
-            return m.group(1);
-        }
+        // short timeouts: a killed instance must make the client fail over soon
+        return SmtpSubmission.send(port, client, "client.example.org", bytes, "b@example.test", Duration.ofSeconds(5),
+                Duration.ofSeconds(30));
     }
 
     // --- what the downstream and the store say ---

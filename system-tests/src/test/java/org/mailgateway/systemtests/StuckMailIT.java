@@ -5,11 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import jakarta.mail.Address;
-import jakarta.mail.Session;
-import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.MimeMessage;
-import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -22,10 +17,6 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.Properties;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.eclipse.angus.mail.smtp.SMTPTransport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,7 +35,6 @@ class StuckMailIT {
 
     private static final String CLIENT = "127.0.0.2";
     private static final Duration PATIENCE = Duration.ofSeconds(90);
-    private static final Pattern QUEUED_AS = Pattern.compile("queued as ([0-9A-Z]{26})");
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String OPERATOR_KEY = "stuck-mail-operator-key-0123456789abcdef";
 
@@ -136,22 +126,7 @@ class StuckMailIT {
     }
 
     private static String send(byte[] bytes, String recipient) throws Exception {
-        Properties props = new Properties();
-        props.put("mail.smtp.host", "127.0.0.1");
-        props.put("mail.smtp.port", Integer.toString(stack.smtpPort()));
-        props.put("mail.smtp.localaddress", CLIENT);
-        props.put("mail.smtp.localhost", "client.partner.example");
-        props.put("mail.smtp.connectiontimeout", "10000");
-        props.put("mail.smtp.timeout", "60000");
-        Session session = Session.getInstance(props);
-        MimeMessage message = new MimeMessage(session, new ByteArrayInputStream(bytes));
-        try (SMTPTransport transport = (SMTPTransport) session.getTransport("smtp")) {
-            transport.connect();
-            transport.sendMessage(message, new Address[] {new InternetAddress(recipient)});
-            Matcher m = QUEUED_AS.matcher(transport.getLastServerResponse());
-            assertTrue(m.find(), transport.getLastServerResponse());
-            return m.group(1);
-        }
+        return SmtpSubmission.send(stack.smtpPort(), CLIENT, "client.partner.example", bytes, recipient);
     }
 
     private static HttpRequest.Builder request(String path, String key) {
