@@ -6,26 +6,28 @@
 # sessions and messages at the same time, and prints one TSV line:
 #   instances  messages  sessions  size  accept_s  accepted_per_s  e2e_s  e2e_per_s
 # accept_s: until every smtp-source got its last 250; e2e_s: until smtp-sink counted every message.
+# Then, on stderr, the CPU time each part of the stack used from the first message to the last delivery, in
+# milliseconds per relayed message (utime+stime from /proc, threads included; PostgreSQL is the postmaster and
+# its backends; smtp-source and smtp-sink are not counted).
+# -w N sends N messages per ingress first (default 5), so that JIT compilation is not in the figures.
+# -d reuses connections (smtp-source -d). -j DIR records a JFR profile of every service during the run into DIR.
 # Stops everything at the end. Needs: postfix (smtp-source, smtp-sink), curl, a built project.
 #
-# Usage: bench/scale-out.sh [-n instances] [-m messages] [-s sessions] [-l bytes] [-b base_port]
+# Usage: bench/scale-out.sh [-n instances] [-m messages] [-s sessions] [-l bytes] [-b base_port] [-w warm-up] [-d] [-j dir]
 set -euo pipefail
-N=1; MESSAGES=2000; SESSIONS=20; SIZE=2048; BASE_PORT=31000
-while getopts "n:m:s:l:b:h" o; do
+N=1; MESSAGES=2000; SESSIONS=20; SIZE=2048; BASE_PORT=31000; REUSE=""; JFR_DIR=""; WARM=5
+while getopts "n:m:s:l:b:dj:w:h" o; do
   case $o in
     n) N=$OPTARG;; m) MESSAGES=$OPTARG;; s) SESSIONS=$OPTARG;; l) SIZE=$OPTARG;; b) BASE_PORT=$OPTARG;;
-    *) sed -n '2,12p' "$0"; exit 2;;
+    d) REUSE=-d;; w) WARM=$OPTARG;; j) JFR_DIR=$(mkdir -p "$OPTARG" && cd "$OPTARG" && pwd);;
+    *) sed -n '2,18p' "$0"; exit 2;;
   esac
 done
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 WORK="$(mktemp -d /var/tmp/gw-scale.XXXXXX)"
 SINK_PORT=$((BASE_PORT + 99))
-export GATEWAY_DATA_DIR="$WORK/data"
-export GATEWAY_SMTP_PORT=$((BASE_PORT + 25)) GATEWAY_KAFKA_PORT=$((BASE_PORT + 92)) GATEWAY_KAFKA_CONTROLLER_PORT=$((BASE_PORT + 93))
-export GATEWAY_POSTGRES_PORT=$((BASE_PORT + 32)) GATEWAY_HTTP_PORT_ADMIN_API=$((BASE_PORT + 80))
-export GATEWAY_HTTP_PORT_SMTP_INGRESS=$((BASE_PORT + 81)) GATEWAY_HTTP_PORT_POLICY_SERVICE=$((BASE_PORT + 82))
-export GATEWAY_HTTP_PORT_QUEUE_SERVICE=$((BASE_PORT + 83))
-export GATEWAY_SMTP_ACCEPTED_DOMAINS=example.test GATEWAY_DELIVERY_ROUTES="*=[127.0.0.1]:$SINK_PORT"
+source "$ROOT/bench/lib/private-stack.sh"
+private_stack_env "$BASE_PORT" "$SINK_PORT" "$WORK/data"
 SINK_PID=
 cleanup() {
   "$ROOT/gateway" down >/dev/null 2>&1 || true
@@ -43,16 +45,26 @@ log "starting the gateway with $N instance(s) of ingress, policy and queue"
 mapfile -t PORTS < <(sed -n 's/^SMTP\(_[0-9]*\)\{0,1\}=127.0.0.1://p' "$GATEWAY_DATA_DIR/run/stack.env")
 (( ${#PORTS[@]} == N )) || { log "expected $N SMTP ports, got ${PORTS[*]}"; exit 1; }
 
-# warm-up: one message through every ingress, so JIT and connections are not in the figure
-for p in "${PORTS[@]}"; do smtp-source -s 1 -m 5 -f a@example.org -t b@example.test "127.0.0.1:$p"; done
-until [[ "$(sink_count)" -ge $((5 * N)) ]]; do sleep 0.2; done
+# warm-up: messages through every ingress, so that connections (and with -w, JIT) are not in the figure
+for p in "${PORTS[@]}"; do smtp-source -s "$(( WARM < SESSIONS ? 1 : SESSIONS / N ))" -m "$WARM" -l "$SIZE" -f a@example.org -t b@example.test "127.0.0.1:$p"; done
+until [[ "$(sink_count)" -ge $((WARM * N)) ]]; do sleep 0.2; done
 before=$(sink_count)
+
+# CPU accounting of every part of the stack (bench/lib/stack-cpu.sh)
+source "$ROOT/bench/lib/stack-cpu.sh"
+stack_cpu_init "$GATEWAY_DATA_DIR"
+if [[ -n "$JFR_DIR" ]]; then
+  for k in SMTP_INGRESS POLICY_SERVICE QUEUE_SERVICE; do
+    for pid in ${STACK_PARTS[$k]}; do jcmd "$pid" JFR.start name=bench settings=profile >/dev/null; done
+  done
+fi
+stack_cpu_mark
 
 log "sending $MESSAGES messages of $SIZE bytes in $SESSIONS sessions over ${PORTS[*]}"
 start=$EPOCHREALTIME
 pids=()
 for p in "${PORTS[@]}"; do
-  smtp-source -s $((SESSIONS / N)) -m $((MESSAGES / N)) -l "$SIZE" -f a@example.org -t b@example.test "127.0.0.1:$p" &
+  smtp-source -s $((SESSIONS / N)) -m $((MESSAGES / N)) -l "$SIZE" $REUSE -f a@example.org -t b@example.test "127.0.0.1:$p" &
   pids+=($!)
 done
 for pid in "${pids[@]}"; do wait "$pid"; done
@@ -66,5 +78,12 @@ until [[ "$(sink_count)" -ge $want ]]; do
   (( still < 600 )) || { log "the sink stalled at $now of $want"; exit 1; }
 done
 done_at=$EPOCHREALTIME
+echo "# cpu ms/msg: $(stack_cpu_since "$MESSAGES")" >&2
+if [[ -n "$JFR_DIR" ]]; then
+  for k in SMTP_INGRESS POLICY_SERVICE QUEUE_SERVICE; do
+    for pid in ${STACK_PARTS[$k]}; do jcmd "$pid" JFR.dump name=bench filename="$JFR_DIR/${k,,}-$pid.jfr" >/dev/null; done
+  done
+  log "profiles in $JFR_DIR"
+fi
 awk -v n="$N" -v m=$((MESSAGES / N * N)) -v s="$SESSIONS" -v l="$SIZE" -v a0="$start" -v a1="$accepted" -v e1="$done_at" \
   'BEGIN { a = a1 - a0; e = e1 - a0; printf "%d\t%d\t%d\t%d\t%.1f\t%.0f\t%.1f\t%.0f\n", n, m, s, l, a, m / a, e, m / e }'

@@ -156,6 +156,10 @@ public class SessionFeed {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxBatch());
         props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 15000);
+        // the views may be a fraction of a second behind: under a flood, one fetch (and one transaction) per
+        // 64 KiB of summaries rather than one per summary
+        props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 65536);
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 250);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         return props;

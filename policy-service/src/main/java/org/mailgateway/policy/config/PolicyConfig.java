@@ -28,6 +28,13 @@ public interface PolicyConfig {
         @WithDefault("5.0")
         double quarantineThreshold();
 
+        /**
+         * Records judged at once: the next record is read while earlier verdicts wait for a DNS answer or for
+         * Kafka's acknowledgement. Offsets are committed only up to the oldest unfinished record.
+         */
+        @WithDefault("64")
+        int inFlight();
+
         /** Names this gateway uses for itself; a client that announces one of them in HELO is lying. */
         Optional<List<String>> ownNames();
 

@@ -7,6 +7,7 @@ import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -18,6 +19,7 @@ import org.jboss.logging.Logger;
 import org.mailgateway.contracts.BlockEntry;
 import org.mailgateway.contracts.ContractJson;
 import org.mailgateway.contracts.Envelope;
+import org.mailgateway.contracts.InFlightLimit;
 import org.mailgateway.contracts.MalformedRecordException;
 import org.mailgateway.contracts.RuleHit;
 import org.mailgateway.contracts.SessionSummary;
@@ -28,6 +30,7 @@ import org.mailgateway.policy.behaviour.IpActivity;
 import org.mailgateway.policy.blocking.BlockDecider;
 import org.mailgateway.policy.blocking.DeliveryLog;
 import org.mailgateway.policy.blocking.Networks;
+import org.mailgateway.policy.config.PolicyConfig;
 import org.mailgateway.policy.dnsbl.DnsblChecker;
 import org.mailgateway.policy.rules.MessageFacts;
 import org.mailgateway.policy.rules.RuleChain;
@@ -45,6 +48,10 @@ import org.mailgateway.policy.rules.RuleChain;
  * </ul>
  * An input offset is committed only after Kafka acknowledged what the record produced, so a crash means a record
  * is processed again, never lost. A message without a readable envelope goes to the dead-letter topic.
+ * <p>
+ * Records are counted in their IP's window in offset order, when they are read; their DNS lookups, verdicts and
+ * sends then overlap, up to {@code gateway.policy.in-flight} records at once (the throttled commit strategy commits
+ * only up to the oldest unfinished one).
  */
 @ApplicationScoped
 public class PolicyProcessor {
@@ -59,10 +66,12 @@ public class PolicyProcessor {
     private final MutinyEmitter<byte[]> verdicts;
     private final MutinyEmitter<byte[]> blocklist;
     private final MeterRegistry registry;
+    private final InFlightLimit inFlight;
 
     public PolicyProcessor(RuleChain chain, BehaviourStore behaviour, DnsblChecker dnsbl, BlockDecider blocks,
             DeliveryLog deliveries, @Channel("mail-verdicts") MutinyEmitter<byte[]> verdicts,
-            @Channel("policy-blocklist-out") MutinyEmitter<byte[]> blocklist, MeterRegistry registry) {
+            @Channel("policy-blocklist-out") MutinyEmitter<byte[]> blocklist, MeterRegistry registry, PolicyConfig config) {
+        this.inFlight = new InFlightLimit(config.policy().inFlight());
         this.chain = chain;
         this.behaviour = behaviour;
         this.dnsbl = dnsbl;
@@ -80,8 +89,10 @@ public class PolicyProcessor {
                 ? session(meta.getPartition(), record.getPayload())
                 : message(meta.getPartition(), record.getPayload(),
                         header(meta.getHeaders(), org.mailgateway.contracts.RecordHeaders.ENVELOPE));
-        return done.onItem().transformToUni(ignored -> Uni.createFrom().completionStage(record.ack()))
-                .onFailure().recoverWithUni(e -> Uni.createFrom().completionStage(record.nack(e)));
+        CompletionStage<Void> finished = done.onItem().transformToUni(ignored -> Uni.createFrom().completionStage(record.ack()))
+                .onFailure().recoverWithUni(e -> Uni.createFrom().completionStage(record.nack(e)))
+                .subscribeAsCompletionStage();
+        return Uni.createFrom().completionStage(inFlight.admit(finished));
     }
 
     private Uni<Void> session(int partition, byte[] json) {

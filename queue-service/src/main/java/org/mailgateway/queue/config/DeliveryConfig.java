@@ -24,6 +24,17 @@ public interface DeliveryConfig {
     @WithDefault("PT1S")
     Duration pollInterval();
 
+    /**
+     * {@code mail.verdicts} records stored at once: the next record is read while earlier ones wait for
+     * PostgreSQL. Offsets are committed only up to the oldest record not yet stored.
+     */
+    @WithDefault("64")
+    int storeInFlight();
+
+    /** At most this many messages go into one store transaction (group commit, see GroupCommit). */
+    @WithDefault("64")
+    int storeBatch();
+
     /** Recipients claimed per round of the delivery loop. */
     @WithDefault("100")
     int batchSize();

@@ -3,11 +3,11 @@ package org.mailgateway.queue.messaging;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
-import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -15,10 +15,13 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 import org.mailgateway.contracts.ContractJson;
 import org.mailgateway.contracts.Envelope;
+import org.mailgateway.contracts.InFlightLimit;
 import org.mailgateway.contracts.MalformedRecordException;
 import org.mailgateway.contracts.RecordHeaders;
 import org.mailgateway.contracts.Verdict;
+import org.mailgateway.queue.config.DeliveryConfig;
 import org.mailgateway.queue.service.DeliveryService;
+import org.mailgateway.queue.store.GroupCommit;
 import org.mailgateway.queue.store.MailStore;
 import org.mailgateway.queue.store.NewMessage;
 import org.mailgateway.smtp.codec.HeaderSection;
@@ -26,7 +29,9 @@ import org.mailgateway.smtp.codec.HeaderSection;
 /**
  * {@code mail.verdicts} in: each judged message is stored (quarantined, or queued for delivery) before its
  * offset may be committed, so a crash never loses one; a redelivered record finds its id already stored and
- * changes nothing. While PostgreSQL is away the store is retried and consumption waits.
+ * changes nothing. While PostgreSQL is away the store is retried and consumption waits. Up to
+ * {@code gateway.delivery.store-in-flight} records are being stored at once, and those that wait together share
+ * one transaction ({@link GroupCommit}); offsets are committed only up to the oldest record not yet stored.
  */
 @ApplicationScoped
 public class VerdictConsumer {
@@ -35,14 +40,16 @@ public class VerdictConsumer {
     /** RFC 5322's line limit: a longer Subject is cut for the store (the message itself keeps it whole). */
     private static final int MAX_SUBJECT = 998;
 
-    private final MailStore store;
+    private final GroupCommit store;
     private final DeliveryService delivery;
     private final MeterRegistry registry;
+    private final InFlightLimit inFlight;
 
-    public VerdictConsumer(MailStore store, DeliveryService delivery, MeterRegistry registry) {
+    public VerdictConsumer(GroupCommit store, DeliveryService delivery, MeterRegistry registry, DeliveryConfig config) {
         this.store = store;
         this.delivery = delivery;
         this.registry = registry;
+        this.inFlight = new InFlightLimit(config.storeInFlight());
     }
 
     @Incoming("mail-verdicts")
@@ -55,10 +62,10 @@ public class VerdictConsumer {
             LOG.errorf("record without a readable envelope or verdict goes to the dead-letter topic: %s", e.getMessage());
             return Uni.createFrom().completionStage(record.nack(e));
         }
-        return store.store(message)
-                .onFailure(VerdictConsumer::mayPass).invoke(e ->
+        CompletionStage<Void> finished = store.store(message)
+                .onFailure(MailStore::mayPass).invoke(e ->
                         LOG.warnf("cannot store %s yet (retrying): %s", message.envelope().messageId(), e))
-                .onFailure(VerdictConsumer::mayPass).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10))
+                .onFailure(MailStore::mayPass).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10))
                 .indefinitely()
                 .invoke(isNew -> afterStore(message, isNew))
                 .chain(() -> Uni.createFrom().completionStage(record.ack()))
@@ -67,19 +74,9 @@ public class VerdictConsumer {
                     LOG.errorf("the store refuses %s for good; it goes to the dead-letter topic: %s",
                             message.envelope().messageId(), e);
                     return Uni.createFrom().completionStage(record.nack(e));
-                });
-    }
-
-    /**
-     * Whether a store failure may go away by itself (PostgreSQL down, restarting, overloaded): then consumption
-     * waits and retries. Data, constraint and statement errors (SQLSTATE classes 22, 23, 42) never pass.
-     */
-    static boolean mayPass(Throwable failure) {
-        if (failure instanceof PgException pg && pg.getSqlState() != null) {
-            String sqlClass = pg.getSqlState().substring(0, 2);
-            return !(sqlClass.equals("22") || sqlClass.equals("23") || sqlClass.equals("42"));
-        }
-        return true;
+                })
+                .subscribeAsCompletionStage();
+        return Uni.createFrom().completionStage(inFlight.admit(finished));
     }
 
     private void afterStore(NewMessage message, boolean isNew) {

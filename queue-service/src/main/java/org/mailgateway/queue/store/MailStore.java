@@ -7,6 +7,7 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
@@ -84,18 +85,54 @@ public class MailStore {
     }
 
     /**
-     * Stores a judged message and its deliveries in one transaction.
+     * Stores judged messages and their deliveries in one transaction (one commit, one WAL flush, for the lot).
      *
-     * @return true when it is new; false when a message with this id was stored before (a redelivered record)
+     * @return for each message in order: true when it is new; false when a message with its id was stored before
+     *     (a redelivered record)
      */
-    public Uni<Boolean> store(NewMessage message) {
-        return pool.withTransaction(conn -> insert(conn, message));
+    public Uni<List<Boolean>> storeAll(List<NewMessage> messages) {
+        return pool.withTransaction(conn -> conn.preparedQuery(INSERT_MESSAGE)
+                .executeBatch(messages.stream().map(MailStore::messageRow).toList())
+                .chain(results -> {
+                    List<Boolean> isNew = new ArrayList<>(messages.size());
+                    List<Tuple> deliveries = new ArrayList<>();
+                    RowSet<Row> result = results;
+                    for (NewMessage message : messages) {
+                        boolean inserted = result.rowCount() > 0;
+                        isNew.add(inserted);
+                        if (inserted) {
+                            deliveries.addAll(deliveryRows(message));
+                        }
+                        result = result.next();
+                    }
+                    return deliveries.isEmpty() ? Uni.createFrom().item(isNew)
+                            : conn.preparedQuery(INSERT_DELIVERY).executeBatch(deliveries).replaceWith(isNew);
+                }));
+    }
+
+    /**
+     * Whether a store failure may go away by itself (PostgreSQL down, restarting, overloaded): then the caller
+     * waits and retries. Data, constraint and statement errors (SQLSTATE classes 22, 23, 42) never pass.
+     */
+    public static boolean mayPass(Throwable failure) {
+        if (failure instanceof PgException pg && pg.getSqlState() != null) {
+            String sqlClass = pg.getSqlState().substring(0, 2);
+            return !(sqlClass.equals("22") || sqlClass.equals("23") || sqlClass.equals("42"));
+        }
+        return true;
     }
 
     private Uni<Boolean> insert(SqlConnection conn, NewMessage message) {
+        return conn.preparedQuery(INSERT_MESSAGE).execute(messageRow(message))
+                .chain(inserted -> inserted.rowCount() == 0 || message.deliveries().isEmpty()
+                        ? Uni.createFrom().item(inserted.rowCount() > 0)
+                        : conn.preparedQuery(INSERT_DELIVERY).executeBatch(deliveryRows(message)).replaceWith(true));
+    }
+
+    private static Tuple messageRow(NewMessage message) {
         var e = message.envelope();
         var v = message.verdict();
-        Tuple row = Tuple.tuple()
+        return Tuple.tuple()
                 .addString(e.messageId())
                 .addOffsetDateTime(utc(e.receivedAt()))
                 .addString(e.clientIp())
@@ -111,19 +148,12 @@ public class MailStore {
                 .addOffsetDateTime(utc(v.decidedAt()))
                 .addBuffer(Buffer.buffer(message.raw()))
                 .addString(message.subject());
-        return conn.preparedQuery(INSERT_MESSAGE).execute(row)
-                .chain(inserted -> inserted.rowCount() == 0 ? Uni.createFrom().item(false)
-                        : insertDeliveries(conn, message).replaceWith(true));
     }
 
-    private Uni<Void> insertDeliveries(SqlConnection conn, NewMessage message) {
-        if (message.deliveries().isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        List<Tuple> rows = message.deliveries().stream()
+    private static List<Tuple> deliveryRows(NewMessage message) {
+        return message.deliveries().stream()
                 .map(d -> Tuple.of(message.envelope().messageId(), d.recipient(), d.destination()))
                 .toList();
-        return conn.preparedQuery(INSERT_DELIVERY).executeBatch(rows).replaceWithVoid();
     }
 
     /** Leases up to {@code limit} due recipients to this instance (SKIP LOCKED: instances never share one). */

@@ -21,6 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.mailgateway.localstack.testing.TopicReader;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -149,6 +151,33 @@ class QueueServiceIT {
             assertEquals(1, sink.messagesContaining("only once").size());
             assertEquals(1, count("SELECT count(*) FROM message WHERE id = ?", envelope.messageId()));
         }
+    }
+
+    @Test
+    void aRecordTheStoreRefusesGoesToTheDeadLetterTopicAndTheRestOfItsBatchIsStored() throws Exception {
+        // twelve records in one produce call, on one partition: consumed in one poll and stored in shared
+        // transactions; PostgreSQL refuses the one whose HELO name holds a NUL character (SQLSTATE class 22)
+        List<Envelope> good = new ArrayList<>();
+        Envelope bad = new Envelope(MessageIds.next(), Instant.now(), "192.0.2.20", "nul\u0000helo", "ESMTP",
+                "a@example.org", List.of("b@example.test"), 10, "test");
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            Envelope envelope = i == 6 ? bad : envelope(List.of("b@example.test"), 10);
+            if (i != 6) {
+                good.add(envelope);
+            }
+            records.add(record(envelope, verdict(Verdict.Action.QUARANTINE), "Subject: batch\r\n\r\nx\r\n"
+                    .getBytes(StandardCharsets.US_ASCII), 0));
+        }
+        send(records);
+
+        ConsumerRecord<String, byte[]> dead = TopicReader.awaitRecord(EmbeddedInfrastructure.kafkaBootstrapServers(),
+                Topics.MAIL_VERDICTS + ".dead-letter", r -> bad.messageId().equals(r.key()), PATIENCE);
+        assertArrayEquals(ContractJson.write(bad), TopicReader.header(dead, RecordHeaders.ENVELOPE));
+        for (Envelope envelope : good) {
+            await().atMost(PATIENCE).until(() -> rawBytes(envelope.messageId()) != null);
+        }
+        assertEquals(0, count("SELECT count(*) FROM message WHERE id = ?", bad.messageId()));
     }
 
     @Test
@@ -339,13 +368,29 @@ class QueueServiceIT {
     }
 
     private static void send(Envelope envelope, Verdict verdict, byte[] message, Integer partition) throws Exception {
+        send(List.of(record(envelope, verdict, message, partition)));
+    }
+
+    private static ProducerRecord<String, byte[]> record(Envelope envelope, Verdict verdict, byte[] message, Integer partition) {
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.MAIL_VERDICTS, partition, envelope.messageId(), message);
+        record.headers().add(RecordHeaders.ENVELOPE, ContractJson.write(envelope));
+        record.headers().add(RecordHeaders.VERDICT, ContractJson.write(verdict));
+        return record;
+    }
+
+    /** Sends the records in one batch (linger long enough to gather them) and waits for Kafka's acknowledgement. */
+    private static void send(List<ProducerRecord<String, byte[]>> records) throws Exception {
         Map<String, Object> props = Map.of("bootstrap.servers", EmbeddedInfrastructure.kafkaBootstrapServers(),
-                "key.serializer", StringSerializer.class.getName(), "value.serializer", ByteArraySerializer.class.getName());
+                "key.serializer", StringSerializer.class.getName(), "value.serializer", ByteArraySerializer.class.getName(),
+                "linger.ms", 100);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props)) {
-            ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.MAIL_VERDICTS, partition, envelope.messageId(), message);
-            record.headers().add(RecordHeaders.ENVELOPE, ContractJson.write(envelope));
-            record.headers().add(RecordHeaders.VERDICT, ContractJson.write(verdict));
-            producer.send(record).get(60, TimeUnit.SECONDS);
+            List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+            for (ProducerRecord<String, byte[]> record : records) {
+                sent.add(producer.send(record));
+            }
+            for (java.util.concurrent.Future<?> future : sent) {
+                future.get(60, TimeUnit.SECONDS);
+            }
         }
     }
 

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# flood-bench.sh -- legitimate mail through the whole gateway while blocked addresses flood its SMTP port.
+#
+# Starts the local stack on private ports, blocks 127.0.5.0/24 through the admin API (as an operator would; the
+# ingress refuses those clients at connect with 554), warms up, then for each flood concurrency, run by run:
+#   alone   K separate `smtp-source -s 1` processes from 127.0.0.1 send M messages each (2 KiB, one connection
+#           per message); end-to-end msgs/s until smtp-sink counted every one
+#   flood   the same, while ../shared/bench/flood.py -c C connects from 127.0.5.1-200 as fast as it can
+# and prints the legitimate end-to-end rates, their ratio, and the flood's connections and rejects per second with
+# the time-to-reply percentiles of the refused connections. Numbers, not a test.
+#
+# Usage: bench/flood-bench.sh [-c "50 200"] [-r runs] [-k processes] [-m messages_per_process] [-P flood_processes]
+# Needs root, Debian's postfix (smtp-source, smtp-sink), python3, curl and a built project.
+set -uo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+FLOOD="${FLOOD:-$ROOT/../shared/bench/flood.py}"
+CONCURRENCY="50 200" RUNS=3 PROCS=20 PER_PROC=100 FLOOD_PROCS=2
+while getopts "c:r:k:m:P:h" o; do
+  case $o in
+    c) CONCURRENCY=$OPTARG ;; r) RUNS=$OPTARG ;; k) PROCS=$OPTARG ;; m) PER_PROC=$OPTARG ;; P) FLOOD_PROCS=$OPTARG ;;
+    *) sed -n '2,14p' "$0"; exit 2 ;;
+  esac
+done
+BASE_PORT=33000 SINK_PORT=33099
+source "$ROOT/bench/lib/private-stack.sh"
+private_stack_env "$BASE_PORT" "$SINK_PORT" "${GATEWAY_DATA_DIR:-/var/tmp/gateway-flood-bench}"
+# all legitimate mail comes from 127.0.0.1: its per-IP connection limit is raised, and the automatic blocks its
+# session counts would earn it are off (the flood's addresses are blocked by the operator's entry below)
+export GATEWAY_SMTP_MAX_CONNECTIONS_PER_IP=20000 GATEWAY_POLICY_BLOCK_ENABLED=false
+SINK_PID=
+cleanup() {
+  "$ROOT/gateway" down >/dev/null 2>&1 || true
+  [[ -n "$SINK_PID" ]] && kill "$SINK_PID" 2>/dev/null
+  rm -rf "$GATEWAY_DATA_DIR"
+}
+trap cleanup EXIT
+log() { printf '%s %s\n' "$(date +%T)" "$*" >&2; }
+
+rm -rf "$GATEWAY_DATA_DIR"
+smtp-sink -c -u nobody -m 1024 127.0.0.1:$SINK_PORT 1024 > /tmp/flood-bench.sink 2>&1 &
+SINK_PID=$!
+sink_count() { tail -c 300 /tmp/flood-bench.sink | tr '\r' '\n' | grep -o 'mesg=[0-9]*' | tail -1 | cut -d= -f2; }
+"$ROOT/gateway" up >/dev/null || { log "the gateway did not start"; exit 1; }
+ADMIN_URL=$(sed -n 's/^ADMIN_URL=//p' "$GATEWAY_DATA_DIR/run/stack.env")
+KEY=$(cat "$GATEWAY_DATA_DIR/admin-api-key")
+curl -sf -X POST -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+  -d '{"cidr": "127.0.5.0/24", "reason": "flood benchmark", "expires": "PT2H"}' "$ADMIN_URL/api/v1/blocklist" >/dev/null \
+  || { log "could not block 127.0.5.0/24"; exit 1; }
+until python3 "$FLOOD" -p "$GATEWAY_SMTP_PORT" -c 1 -n 1 --src 127.0.5.1 2>/dev/null | grep -q '"554"'; do sleep 0.5; done
+log "127.0.5.0/24 is refused at connect"
+
+legit() { # -> end-to-end msgs/s of PROCS x PER_PROC messages
+  local before want t0 pids=() p
+  before=$(sink_count); before=${before:-0}; want=$((before + PROCS * PER_PROC))
+  t0=$EPOCHREALTIME
+  for p in $(seq "$PROCS"); do
+    smtp-source -s 1 -m "$PER_PROC" -l 2048 -f bench@example.org -t sink@example.test "127.0.0.1:$GATEWAY_SMTP_PORT" &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  until [[ "$(sink_count)" -ge $want ]]; do sleep 0.1; done
+  awk -v n=$((PROCS * PER_PROC)) -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", n / (b - a)}'
+}
+median() { sort -g | awk '{a[NR]=$1} END{print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'; }
+
+legit >/dev/null   # warm-up
+echo "# $(date -u +%FT%TZ), $(nproc) cores; legitimate load: $PROCS x smtp-source -s 1 -m $PER_PROC (2 KiB); flood: flood.py -P $FLOOD_PROCS"
+printf '%-5s | %-14s | %-14s | %-6s | %-11s | %-11s | %s\n' conc "alone e2e/s" "flood e2e/s" ratio "flood conn/s" "rejects/s" "reply ms p50 / p99"
+for c in $CONCURRENCY; do
+  : > /tmp/flood-bench.runs
+  for run in $(seq "$RUNS"); do
+    alone=$(legit)
+    python3 "$FLOOD" -p "$GATEWAY_SMTP_PORT" -c "$c" -P "$FLOOD_PROCS" -d 3600 --src 127.0.5.1-200 -l "c$c" \
+      > /tmp/flood-bench.flood 2>/dev/null &
+    fpid=$!
+    during=$(legit)
+    kill -TERM "$fpid"; wait "$fpid"
+    python3 - "$alone" "$during" < /tmp/flood-bench.flood >> /tmp/flood-bench.runs <<'PY'
+import json, sys
+f = json.loads(sys.stdin.readline())
+print(sys.argv[1], sys.argv[2], f["conn_per_s"], f["rejects_per_s"], f["reply_ms"]["p50"], f["reply_ms"]["p99"],
+      json.dumps(f["outcomes"], separators=(",", ":")))
+PY
+    log "c=$c run $run: $(tail -1 /tmp/flood-bench.runs)"
+  done
+  col() { awk -v c="$1" '{print $c}' /tmp/flood-bench.runs | median; }
+  a=$(col 1) d=$(col 2)
+  printf '%-5s | %-14s | %-14s | %-6s | %-11s | %-11s | %s / %s\n' "$c" "$a" "$d" "$(awk -v a="$a" -v d="$d" 'BEGIN{printf "%.2f", d / a}')" \
+    "$(col 3)" "$(col 4)" "$(col 5)" "$(col 6)"
+  echo "#   runs (alone during conn/s rejects/s p50 p99 outcomes): $(paste -sd';' /tmp/flood-bench.runs)"
+done

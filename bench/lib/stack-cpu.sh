@@ -1,0 +1,64 @@
+# stack-cpu.sh -- sourced by the benchmark scripts: CPU time used by each part of a running local stack.
+#
+#   stack_cpu_init DATA_DIR   find the processes of the stack started with GATEWAY_DATA_DIR=DATA_DIR
+#   stack_cpu_mark            remember every part's CPU time now
+#   stack_cpu_since MESSAGES  print "part=ms/msg ... total=ms/msg" for the CPU used since the mark
+#   stack_cpu_total_ms        CPU milliseconds of the whole stack since the mark
+#
+# CPU time is utime+stime of each process with all its threads, plus that of its reaped children, from
+# /proc/PID/stat. The parts: every instance of the four services, the Kafka broker, and PostgreSQL (the
+# postmaster and its backends). The load generator and the downstream sink are not part of the stack.
+
+declare -gA STACK_PARTS STACK_MARK
+STACK_POSTMASTER=""
+
+stack_cpu_init() {
+  local env="$1/run/stack.env" m
+  STACK_PARTS=([kafka]="$(sed -n 's/^PID_KAFKA=//p' "$env")")
+  for m in SMTP_INGRESS POLICY_SERVICE QUEUE_SERVICE ADMIN_API; do
+    STACK_PARTS[$m]="$(sed -n "s/^PID_${m}\\(_[0-9]*\\)\\{0,1\\}=//p" "$env" | paste -sd' ')"
+  done
+  STACK_POSTMASTER=$(pgrep -f -- "-D $1/postgres" | head -1 || true)
+}
+
+stack_ticks() { # pids... -> clock ticks
+  local t=0 pid rest
+  for pid in "$@"; do
+    [[ -r /proc/$pid/stat ]] || continue
+    rest=$(sed 's/^.*) //' "/proc/$pid/stat")
+    t=$((t + $(awk '{print $12 + $13 + $14 + $15}' <<<"$rest")))
+  done
+  echo "$t"
+}
+
+stack_part_ticks() { # part -> ticks
+  if [[ $1 == postgres ]]; then
+    [[ -n "$STACK_POSTMASTER" ]] || { echo 0; return; }
+    stack_ticks "$STACK_POSTMASTER" $(pgrep -P "$STACK_POSTMASTER" 2>/dev/null)
+  else
+    stack_ticks ${STACK_PARTS[$1]}
+  fi
+}
+
+STACK_PART_NAMES=(SMTP_INGRESS POLICY_SERVICE QUEUE_SERVICE ADMIN_API kafka postgres)
+
+stack_cpu_mark() {
+  local k
+  for k in "${STACK_PART_NAMES[@]}"; do STACK_MARK[$k]=$(stack_part_ticks "$k"); done
+}
+
+stack_cpu_total_ms() {
+  local k total=0
+  for k in "${STACK_PART_NAMES[@]}"; do total=$((total + $(stack_part_ticks "$k") - STACK_MARK[$k])); done
+  awk -v t="$total" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.0f", t * 1000 / hz}'
+}
+
+stack_cpu_since() {
+  local k d total=0 hz line=""
+  hz=$(getconf CLK_TCK)
+  for k in "${STACK_PART_NAMES[@]}"; do
+    d=$(($(stack_part_ticks "$k") - STACK_MARK[$k])); total=$((total + d))
+    line+="$(tr 'A-Z_' 'a-z-' <<<"$k")=$(awk -v d="$d" -v hz="$hz" -v m="$1" 'BEGIN{printf "%.2f", d * 1000 / hz / m}') "
+  done
+  echo "${line}total=$(awk -v d="$total" -v hz="$hz" -v m="$1" 'BEGIN{printf "%.2f", d * 1000 / hz / m}')"
+}
