@@ -21,7 +21,7 @@ while getopts "c:r:k:m:P:h" o; do
     *) sed -n '2,14p' "$0"; exit 2 ;;
   esac
 done
-BASE_PORT=33000 SINK_PORT=33099
+BASE_PORT=30000 SINK_PORT=30099
 source "$ROOT/bench/lib/private-stack.sh"
 private_stack_env "$BASE_PORT" "$SINK_PORT" "${GATEWAY_DATA_DIR:-/var/tmp/gateway-flood-bench}"
 # all legitimate mail comes from 127.0.0.1: its per-IP connection limit is raised, and the automatic blocks its

@@ -18,7 +18,7 @@ while getopts "R:r:d:l:Bh" o; do
     *) sed -n '2,12p' "$0"; exit 2 ;;
   esac
 done
-BASE_PORT=34000 SINK_PORT=34099 DNS_PORT=34053
+BASE_PORT=30500 SINK_PORT=30599 DNS_PORT=30553
 source "$ROOT/bench/lib/private-stack.sh"
 private_stack_env "$BASE_PORT" "$SINK_PORT" "${GATEWAY_DATA_DIR:-/var/tmp/gateway-latency-bench}"
 export GATEWAY_SMTP_MAX_CONNECTIONS_PER_IP=20000 GATEWAY_POLICY_BLOCK_ENABLED=false

@@ -53,7 +53,7 @@ class Sink:
                 else:
                     writer.write(b"250 ok\r\n")
                 await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError):
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
             pass
         finally:
             writer.close()

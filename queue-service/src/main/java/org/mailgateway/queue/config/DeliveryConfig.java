@@ -35,6 +35,10 @@ public interface DeliveryConfig {
     @WithDefault("64")
     int storeBatch();
 
+    /** Rounds of the delivery loop that may run at once (each claims its own recipients). */
+    @WithDefault("4")
+    int roundsInFlight();
+
     /** Recipients claimed per round of the delivery loop. */
     @WithDefault("100")
     int batchSize();

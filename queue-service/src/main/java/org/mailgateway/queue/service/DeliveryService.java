@@ -15,8 +15,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 import org.mailgateway.contracts.ContractJson;
 import org.mailgateway.contracts.Envelope;
@@ -42,7 +43,7 @@ import org.mailgateway.smtp.codec.LocalHostname;
 /**
  * The delivery loop: leases due recipients from the store, delivers each message once per next hop, and
  * records the outcome: delivered, failed, or deferred with an exponentially growing delay until the queue
- * lifetime runs out. It runs every poll interval and whenever new mail was stored. Several instances can run
+ * lifetime runs out. It runs every poll interval and whenever new mail was stored, a few rounds at a time. Several instances can run
  * at once; the store's leases keep them from sending the same recipient twice.
  */
 @ApplicationScoped
@@ -57,16 +58,18 @@ public class DeliveryService {
     private final Routes routes;
     private final Backoff backoff;
     private final Clock clock = Clock.systemUTC();
-    private final AtomicBoolean running = new AtomicBoolean();
-    private final AtomicBoolean again = new AtomicBoolean();
+    /** Rounds in progress, at most {@code gateway.delivery.rounds-in-flight}; guarded by {@code this}. */
+    private int rounds;
+    /** Whether a wake-up came while every round slot was taken; guarded by {@code this}. */
+    private boolean again;
     private final DnsConfig dnsConfig;
     private final String heloName;
     private SmtpDeliveryClient client;
     private MxResolver mx;
     private long timer = -1;
     private long renewTimer = -1;
-    /** What the round in progress has claimed: its leases are renewed until it has recorded the outcomes. */
-    private volatile List<ClaimedDelivery> inProgress = List.of();
+    /** What the rounds in progress have claimed: their leases are renewed until they have recorded the outcomes. */
+    private final Set<ClaimedDelivery> inProgress = ConcurrentHashMap.newKeySet();
 
     public DeliveryService(Vertx vertx, MailStore store, DeliveryConfig config, DnsConfig dnsConfig, MeterRegistry registry) {
         this.vertx = vertx;
@@ -88,7 +91,7 @@ public class DeliveryService {
         mx = new MxResolver(vertx, dnsConfig.servers().flatMap(s -> s.stream().map(String::strip)
                 .filter(e -> !e.isEmpty()).findFirst()).orElse(null), dnsConfig.timeout());
         timer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> wake());
-        renewTimer = vertx.setPeriodic(Math.max(1000, config.lease().toMillis() / 3), id -> store.renewLeases(inProgress,
+        renewTimer = vertx.setPeriodic(Math.max(1000, config.lease().toMillis() / 3), id -> store.renewLeases(List.copyOf(inProgress),
                 config.lease()).subscribe().with(v -> { }, e -> LOG.warnf("renewing delivery leases failed: %s", e.toString())));
     }
 
@@ -106,17 +109,23 @@ public class DeliveryService {
         return routes.forRecipient(recipient).map(NextHop::label).orElse(NewMessage.NewDelivery.NO_ROUTE);
     }
 
-    /** Runs a round now (or right after the one in progress). */
+    /**
+     * Runs a round now, or, when {@code gateway.delivery.rounds-in-flight} rounds are already running, right after
+     * one of them. Rounds run side by side so that mail stored while one waits for a slow downstream is not held
+     * up behind it; their claims never overlap (the store leases with SKIP LOCKED).
+     */
     public void wake() {
-        if (!running.compareAndSet(false, true)) {
-            again.set(true);
-            return;
+        synchronized (this) {
+            if (rounds >= config.roundsInFlight()) {
+                again = true;
+                return;
+            }
+            rounds++;
+            again = false;
         }
-        again.set(false);
         store.claimDue(config.batchSize(), config.lease())
-                .invoke(claimed -> inProgress = claimed)
-                .chain(this::deliverAll)
-                .eventually(() -> inProgress = List.of())
+                .invoke(inProgress::addAll)
+                .chain(claimed -> deliverAll(claimed).eventually(() -> claimed.forEach(inProgress::remove)))
                 .subscribe().with(claimed -> finishRound(claimed >= config.batchSize()), error -> {
                     LOG.warnf("delivery round failed (will retry): %s", error.toString());
                     finishRound(false);
@@ -124,8 +133,12 @@ public class DeliveryService {
     }
 
     private void finishRound(boolean moreWaiting) {
-        running.set(false);
-        if (moreWaiting || again.get()) {
+        boolean wakeAgain;
+        synchronized (this) {
+            rounds--;
+            wakeAgain = moreWaiting || again;
+        }
+        if (wakeAgain) {
             vertx.runOnContext(v -> wake());
         }
     }
