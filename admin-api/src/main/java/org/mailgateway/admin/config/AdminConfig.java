@@ -71,6 +71,26 @@ public interface AdminConfig {
 
         /** How the top-offender list scores a client. */
         Clients clients();
+
+        /** The web console under {@code /console}. */
+        Console console();
+    }
+
+    interface Console {
+
+        /**
+         * How long a console login lasts: the session ends this long after the login, whatever is done meanwhile
+         * (then the login page asks for the key again).
+         */
+        @WithDefault("PT8H")
+        Duration sessionTimeout();
+
+        /**
+         * Most console sessions kept in memory at once; a login beyond that ends the oldest session. Sessions live
+         * in this instance's memory only: a restart logs everyone out.
+         */
+        @WithDefault("1000")
+        int maxSessions();
     }
 
     interface Sessions {
