@@ -84,13 +84,6 @@ public interface AdminConfig {
          */
         @WithDefault("PT8H")
         Duration sessionTimeout();
-
-        /**
-         * Most console sessions kept in memory at once; a login beyond that ends the oldest session. Sessions live
-         * in this instance's memory only: a restart logs everyone out.
-         */
-        @WithDefault("1000")
-        int maxSessions();
     }
 
     interface Sessions {

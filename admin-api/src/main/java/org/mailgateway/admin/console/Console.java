@@ -1,6 +1,7 @@
 package org.mailgateway.admin.console;
 
 import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.NewCookie;
@@ -37,12 +38,19 @@ public class Console {
     public record Ui(String title, String section, String user, String role, boolean operator, String csrf, String notice) {
     }
 
-    /** The frame data of a page for the caller. */
-    public Ui ui(SecurityIdentity caller, String section, String title) {
+    private final ConsoleSessions sessions;
+
+    public Console(ConsoleSessions sessions) {
+        this.sessions = sessions;
+    }
+
+    /** The frame data of a page for the caller (taking the notice of its last action). */
+    public Uni<Ui> ui(SecurityIdentity caller, String section, String title) {
         ConsoleSessions.Session session = session(caller);
         String role = caller.getAttribute(ApiKeyIdentityProvider.ROLE_ATTRIBUTE);
-        return new Ui(title, section, caller.getPrincipal().getName(), role, caller.hasRole(Roles.OPERATOR),
-                session == null ? "" : session.csrfToken(), session == null ? null : session.takeFlash());
+        Uni<String> notice = session == null ? Uni.createFrom().nullItem() : sessions.takeNotice(session);
+        return notice.map(text -> new Ui(title, section, caller.getPrincipal().getName(), role, caller.hasRole(Roles.OPERATOR),
+                session == null ? "" : session.csrfToken(), text));
     }
 
     /**
@@ -71,12 +79,10 @@ public class Console {
     }
 
     /** After a form did its work: the next page shows {@code notice} once; the browser goes there with a GET. */
-    public Response done(SecurityIdentity caller, String notice, String location) {
+    public Uni<Response> done(SecurityIdentity caller, String notice, String location) {
         ConsoleSessions.Session session = session(caller);
-        if (session != null) {
-            session.flash(notice);
-        }
-        return Response.seeOther(URI.create(location)).build();
+        Uni<Void> noted = session == null ? Uni.createFrom().voidItem() : sessions.notice(session, notice);
+        return noted.replaceWith(() -> Response.seeOther(URI.create(location)).build());
     }
 
     /** The login cookie: HttpOnly, SameSite=Strict, only under /console, Secure when the request came over TLS. */

@@ -38,9 +38,10 @@ public class ConsoleBlocklistResource {
 
     @GET
     public Uni<TemplateInstance> lists(@Context SecurityIdentity caller) {
-        Console.Ui ui = console.ui(caller, "blocks", "Block and allow lists");
-        return Uni.combine().all().unis(blocklist.list(BlockEntry.Kind.BLOCK, false), blocklist.list(BlockEntry.Kind.ALLOW, false))
-                .asTuple().map(t -> Pages.blocks(ui, t.getItem1(), t.getItem2()));
+        return console.ui(caller, "blocks", "Block and allow lists")
+                .chain(ui -> Uni.combine().all()
+                        .unis(blocklist.list(BlockEntry.Kind.BLOCK, false), blocklist.list(BlockEntry.Kind.ALLOW, false)).asTuple()
+                        .map(t -> Pages.blocks(ui, t.getItem1(), t.getItem2())));
     }
 
     /** What a block of the range would have refused in the last {@code days} (7) days; the block button is below it. */
@@ -48,9 +49,9 @@ public class ConsoleBlocklistResource {
     @Path("/preview")
     public Uni<TemplateInstance> preview(@QueryParam("cidr") String cidr, @QueryParam("reason") String reason,
             @QueryParam("expires") String expires, @QueryParam("days") Integer days, @Context SecurityIdentity caller) {
-        Console.Ui ui = console.ui(caller, "blocks", "Before blocking " + (cidr == null ? "" : cidr.strip()));
-        return blocklist.impact(cidr == null ? null : cidr.strip(), days)
-                .map(impact -> Pages.blockPreview(ui, impact, blankToNull(reason), blankToNull(expires)));
+        return console.ui(caller, "blocks", "Before blocking " + (cidr == null ? "" : cidr.strip()))
+                .chain(ui -> blocklist.impact(cidr == null ? null : cidr.strip(), days)
+                        .map(impact -> Pages.blockPreview(ui, impact, blankToNull(reason), blankToNull(expires))));
     }
 
     @GET
@@ -71,7 +72,7 @@ public class ConsoleBlocklistResource {
         console.checkCsrf(caller, csrf);
         BlockEntry.Kind parsed = kind(kind);
         return blocklist.add(parsed, new BlocklistService.NewEntry(cidr, reason, blankToNull(expires)), caller.getPrincipal().getName())
-                .map(entry -> console.done(caller, (parsed == BlockEntry.Kind.BLOCK ? "Blocked " : "Allowed ") + entry.cidr()
+                .chain(entry -> console.done(caller, (parsed == BlockEntry.Kind.BLOCK ? "Blocked " : "Allowed ") + entry.cidr()
                         + (entry.expiresAt() == null ? "" : " until " + Format.time(entry.expiresAt())) + ".", Console.ROOT + "/blocks"));
     }
 
@@ -85,7 +86,7 @@ public class ConsoleBlocklistResource {
         console.checkCsrf(caller, csrf);
         BlockEntry.Kind parsed = kind(kind);
         return blocklist.remove(parsed, cidr, caller.getPrincipal().getName())
-                .map(done -> console.done(caller, "Removed the " + parsed.name().toLowerCase() + " entry of " + cidr + ".",
+                .chain(done -> console.done(caller, "Removed the " + parsed.name().toLowerCase() + " entry of " + cidr + ".",
                         Console.ROOT + "/blocks"));
     }
 

@@ -35,9 +35,10 @@ public class ConsoleChartsResource {
 
     @GET
     public Uni<TemplateInstance> charts(@Context SecurityIdentity caller) {
-        Console.Ui ui = console.ui(caller, "charts", "Charts");
-        return Uni.combine().all().unis(traffic.perHour(HOURS), clients.top("relayAttempts", RELAY_SINCE, TOP_CLIENTS)).asTuple()
-                .map(t -> Pages.charts(ui, Charts.mailPerHour(t.getItem1()), Charts.relayAttempts(t.getItem2().clients()), HOURS,
-                        Format.time(t.getItem2().since())));
+        return console.ui(caller, "charts", "Charts")
+                .chain(ui -> Uni.combine().all()
+                        .unis(traffic.perHour(HOURS), clients.top("relayAttempts", RELAY_SINCE, TOP_CLIENTS)).asTuple()
+                        .map(t -> Pages.charts(ui, Charts.mailPerHour(t.getItem1()), Charts.relayAttempts(t.getItem2().clients()),
+                                HOURS, Format.time(t.getItem2().since()))));
     }
 }

@@ -32,8 +32,8 @@ public class ConsoleClientsResource {
 
     @GET
     public Uni<TemplateInstance> top(@Context SecurityIdentity caller) {
-        Console.Ui ui = console.ui(caller, "clients", "Clients");
-        return clients.top("score", null, null).map(top -> Pages.clients(ui, top));
+        return console.ui(caller, "clients", "Clients")
+                .chain(ui -> clients.top("score", null, null).map(top -> Pages.clients(ui, top)));
     }
 
     /** The lookup form: to the address's page (a bad address is the page's 400). */
@@ -46,7 +46,7 @@ public class ConsoleClientsResource {
     @GET
     @Path("/{ip}")
     public Uni<TemplateInstance> client(@PathParam("ip") String ip, @Context SecurityIdentity caller) {
-        Console.Ui ui = console.ui(caller, "clients", "Client " + ip);
-        return clients.client(ip).map(view -> Pages.client(ui, view));
+        return console.ui(caller, "clients", "Client " + ip)
+                .chain(ui -> clients.client(ip).map(view -> Pages.client(ui, view)));
     }
 }

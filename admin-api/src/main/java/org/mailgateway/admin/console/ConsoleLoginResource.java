@@ -2,6 +2,7 @@ package org.mailgateway.admin.console;
 
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
@@ -58,25 +59,26 @@ public class ConsoleLoginResource {
     @Path("/login")
     @PermitAll
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response login(@FormParam("key") String key, @Context UriInfo uri) {
+    public Uni<Response> login(@FormParam("key") String key, @Context UriInfo uri) {
         ApiKey found = key == null || key.length() > MAX_KEY_LENGTH ? null : keys.identify(key.strip()).orElse(null);
         if (found == null) {
-            return Response.status(Response.Status.UNAUTHORIZED).type(MediaType.TEXT_HTML_TYPE)
-                    .entity(Pages.login("That is not a valid API key.").render()).build();
+            return Uni.createFrom().item(Response.status(Response.Status.UNAUTHORIZED).type(MediaType.TEXT_HTML_TYPE)
+                    .entity(Pages.login("That is not a valid API key.").render()).build());
         }
-        ConsoleSessions.Session session = sessions.open(found);
-        LOG.infof("console login of %s (%s)", found.name(), found.role());
-        return Response.seeOther(URI.create(Console.ROOT + "/quarantine"))
-                .cookie(Console.cookie(uri, session.id(), sessions.timeout().toSeconds())).build();
+        return sessions.open(found).map(session -> {
+            LOG.infof("console login of %s (%s)", found.name(), found.role());
+            return Response.seeOther(URI.create(Console.ROOT + "/quarantine"))
+                    .cookie(Console.cookie(uri, session.id(), sessions.timeout().toSeconds())).build();
+        });
     }
 
     @POST
     @Path("/logout")
     @RolesAllowed(Roles.VIEWER)
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
-    public Response logout(@FormParam("csrf") String csrf, @Context SecurityIdentity caller, @Context UriInfo uri) {
+    public Uni<Response> logout(@FormParam("csrf") String csrf, @Context SecurityIdentity caller, @Context UriInfo uri) {
         console.checkCsrf(caller, csrf);
-        sessions.close(Console.session(caller).id());
-        return Response.seeOther(URI.create(Console.ROOT + "/login")).cookie(Console.cookie(uri, "", 0)).build();
+        return sessions.close(Console.session(caller))
+                .replaceWith(() -> Response.seeOther(URI.create(Console.ROOT + "/login")).cookie(Console.cookie(uri, "", 0)).build());
     }
 }

@@ -42,16 +42,16 @@ public class ConsoleQuarantineResource {
             @QueryParam("cursor") String cursor, @Context SecurityIdentity caller) {
         QuarantineService.Search search = new QuarantineService.Search(blankToNull(ip), blankToNull(helo), blankToNull(sender),
                 blankToNull(recipient), blankToNull(rule), blankToNull(minScore), blankToNull(since), blankToNull(until));
-        Console.Ui ui = console.ui(caller, "quarantine", "Quarantine");
-        return quarantine.page(search, null, blankToNull(cursor))
-                .map(page -> Pages.quarantine(ui, search, page, page.nextCursor() == null ? null : nextLink(search, page.nextCursor())));
+        return console.ui(caller, "quarantine", "Quarantine")
+                .chain(ui -> quarantine.page(search, null, blankToNull(cursor)).map(page -> Pages.quarantine(ui, search, page,
+                        page.nextCursor() == null ? null : nextLink(search, page.nextCursor()))));
     }
 
     @GET
     @Path("/{id}")
     public Uni<TemplateInstance> message(@PathParam("id") String id, @Context SecurityIdentity caller) {
-        Console.Ui ui = console.ui(caller, "quarantine", "Quarantined message");
-        return quarantine.message(id).map(m -> Pages.quarantineMessage(ui, m));
+        return console.ui(caller, "quarantine", "Quarantined message")
+                .chain(ui -> quarantine.message(id).map(m -> Pages.quarantineMessage(ui, m)));
     }
 
     @GET
@@ -67,7 +67,7 @@ public class ConsoleQuarantineResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Uni<Response> release(@PathParam("id") String id, @FormParam("csrf") String csrf, @Context SecurityIdentity caller) {
         console.checkCsrf(caller, csrf);
-        return quarantine.release(id, caller.getPrincipal().getName()).map(released -> console.done(caller,
+        return quarantine.release(id, caller.getPrincipal().getName()).chain(released -> console.done(caller,
                 "Released " + id + ": " + released.recipientsQueued() + " recipients queued for delivery.", Console.ROOT + "/quarantine"));
     }
 
@@ -77,7 +77,7 @@ public class ConsoleQuarantineResource {
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Uni<Response> delete(@PathParam("id") String id, @FormParam("csrf") String csrf, @Context SecurityIdentity caller) {
         console.checkCsrf(caller, csrf);
-        return quarantine.delete(id).map(done -> console.done(caller, "Deleted " + id + ".", Console.ROOT + "/quarantine"));
+        return quarantine.delete(id).chain(done -> console.done(caller, "Deleted " + id + ".", Console.ROOT + "/quarantine"));
     }
 
     private static String nextLink(QuarantineService.Search s, String cursor) {

@@ -40,8 +40,8 @@ public class ConsoleQueueResource {
 
     @GET
     public Uni<TemplateInstance> destinations(@Context SecurityIdentity caller) {
-        Console.Ui ui = console.ui(caller, "queue", "Queue: destinations with waiting mail");
-        return queue.destinations().map(destinations -> Pages.destinations(ui, destinations));
+        return console.ui(caller, "queue", "Queue: destinations with waiting mail")
+                .chain(ui -> queue.destinations().map(destinations -> Pages.destinations(ui, destinations)));
     }
 
     @GET
@@ -49,17 +49,17 @@ public class ConsoleQueueResource {
     public Uni<TemplateInstance> messages(@QueryParam("destination") String destination, @QueryParam("cursor") String cursor,
             @Context SecurityIdentity caller) {
         String hop = blankToNull(destination);
-        Console.Ui ui = console.ui(caller, "queue", hop == null ? "Queue: all waiting messages" : "Queue: " + hop);
-        return queue.messages(hop, null, null, blankToNull(cursor)).map(page -> Pages.queueMessages(ui, hop, page,
-                page.nextCursor() == null ? null : Console.ROOT + "/queue/messages?destination=" + Console.query(hop)
-                        + "&cursor=" + Console.query(page.nextCursor())));
+        return console.ui(caller, "queue", hop == null ? "Queue: all waiting messages" : "Queue: " + hop)
+                .chain(ui -> queue.messages(hop, null, null, blankToNull(cursor)).map(page -> Pages.queueMessages(ui, hop, page,
+                        page.nextCursor() == null ? null : Console.ROOT + "/queue/messages?destination=" + Console.query(hop)
+                                + "&cursor=" + Console.query(page.nextCursor()))));
     }
 
     @GET
     @Path("/messages/{id}")
     public Uni<TemplateInstance> message(@PathParam("id") String id, @Context SecurityIdentity caller) {
-        Console.Ui ui = console.ui(caller, "queue", "Queued message");
-        return queue.message(id).map(m -> Pages.queueMessage(ui, m));
+        return console.ui(caller, "queue", "Queued message")
+                .chain(ui -> queue.message(id).map(m -> Pages.queueMessage(ui, m)));
     }
 
     @GET
@@ -77,7 +77,7 @@ public class ConsoleQueueResource {
             @Context SecurityIdentity caller, @Context ContainerRequestContext request) {
         Console.audit(request, "destination", destination);
         console.checkCsrf(caller, csrf);
-        return queue.flush(destination).map(flushed -> console.done(caller, "Retrying " + flushed.destination() + " now: "
+        return queue.flush(destination).chain(flushed -> console.done(caller, "Retrying " + flushed.destination() + " now: "
                 + flushed.recipientsDue() + " recipients due.", Console.ROOT + "/queue"));
     }
 
@@ -89,7 +89,7 @@ public class ConsoleQueueResource {
             @Context SecurityIdentity caller, @Context ContainerRequestContext request) {
         Console.audit(request, "destination", destination);
         console.checkCsrf(caller, csrf);
-        return queue.removeDestination(destination, caller.getPrincipal().getName()).map(removed -> console.done(caller,
+        return queue.removeDestination(destination, caller.getPrincipal().getName()).chain(removed -> console.done(caller,
                 "Removed " + removed.recipientsRemoved() + " recipients of " + removed.messages() + " messages from "
                         + removed.target() + (removed.stillPending() > 0 ? "; " + removed.stillPending()
                                 + " are being delivered right now and stay" : "") + ".",
@@ -103,7 +103,7 @@ public class ConsoleQueueResource {
     public Uni<Response> removeMessage(@PathParam("id") String id, @FormParam("csrf") String csrf,
             @Context SecurityIdentity caller) {
         console.checkCsrf(caller, csrf);
-        return queue.removeMessage(id, caller.getPrincipal().getName()).map(removed -> console.done(caller,
+        return queue.removeMessage(id, caller.getPrincipal().getName()).chain(removed -> console.done(caller,
                 "Removed " + id + " from the queue (" + removed.recipientsRemoved() + " recipients).", Console.ROOT + "/queue"));
     }
 }

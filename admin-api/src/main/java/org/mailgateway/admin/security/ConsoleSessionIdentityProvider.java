@@ -33,11 +33,11 @@ public class ConsoleSessionIdentityProvider implements IdentityProvider<ConsoleS
 
     @Override
     public Uni<SecurityIdentity> authenticate(ConsoleSessionRequest request, AuthenticationRequestContext context) {
-        return sessions.find(request.sessionId())
-                .map(session -> Uni.createFrom().<SecurityIdentity>item(QuarkusSecurityIdentity
+        return sessions.find(request.sessionId()).map(found -> found
+                .map(session -> (SecurityIdentity) QuarkusSecurityIdentity
                         .builder(ApiKeyIdentityProvider.identity(session.key()))
                         .addAttribute(SESSION_ATTRIBUTE, session)
-                        .build()))
-                .orElseGet(() -> Uni.createFrom().failure(new AuthenticationFailedException("the console session has ended")));
+                        .build())
+                .orElseThrow(() -> new AuthenticationFailedException("the console session has ended")));
     }
 }

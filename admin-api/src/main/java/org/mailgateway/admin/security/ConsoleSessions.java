@@ -1,122 +1,81 @@
 package org.mailgateway.admin.security;
 
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.HexFormat;
 import java.util.Optional;
 import org.mailgateway.admin.config.AdminConfig;
+import org.mailgateway.admin.store.ConsoleSessionStore;
 
 /**
- * The web console's logins, in this instance's memory only. A login with a valid API key opens a session: a random
- * 256-bit id (the cookie's value; never the key) mapped to the key's name and role, a random CSRF token for the
- * session's forms, and an expiry {@code gateway.admin.console.session-timeout} after the login. The key itself is
- * not kept. At most {@code max-sessions} sessions: a login beyond that ends the oldest one. A restart ends all.
+ * The web console's logins. A login with a valid API key opens a session: a random 256-bit id (the cookie's value;
+ * never the key), stored only as its SHA-256 in {@code admin.console_session} (so every admin-api replica knows it
+ * and a database reader cannot use it) with the key's name, a random CSRF token for the session's forms and an
+ * expiry {@code gateway.admin.console.session-timeout} after the login. The key itself is not kept. At each request
+ * the key's role is looked up by its name in {@link ApiKeys}: a key removed from the key file ends its sessions.
  */
 @ApplicationScoped
 public class ConsoleSessions {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    private final ConsoleSessionStore store;
+    private final ApiKeys keys;
     private final Duration timeout;
-    private final int maxSessions;
     private final Clock clock = Clock.systemUTC();
-    /** Insertion order = login order, so the first entry is the oldest session. */
-    private final Map<String, Session> sessions = new LinkedHashMap<>();
 
-    public ConsoleSessions(AdminConfig config) {
+    public ConsoleSessions(ConsoleSessionStore store, ApiKeys keys, AdminConfig config) {
+        this.store = store;
+        this.keys = keys;
         this.timeout = config.admin().console().sessionTimeout();
-        this.maxSessions = config.admin().console().maxSessions();
     }
 
-    /**
-     * One console login. {@code flash} is a one-line notice for the next page shown (what the last action did).
-     */
-    public static final class Session {
-        private final String id;
-        private final ApiKey key;
-        private final String csrfToken;
-        private final Instant expiresAt;
-        private String flash;
-
-        Session(String id, ApiKey key, String csrfToken, Instant expiresAt) {
-            this.id = id;
-            this.key = key;
-            this.csrfToken = csrfToken;
-            this.expiresAt = expiresAt;
-        }
-
-        public String id() {
-            return id;
-        }
-
-        public ApiKey key() {
-            return key;
-        }
-
-        public String csrfToken() {
-            return csrfToken;
-        }
-
-        public Instant expiresAt() {
-            return expiresAt;
-        }
-
-        /** Sets the notice the next page shows once. */
-        public synchronized void flash(String notice) {
-            this.flash = notice;
-        }
-
-        /** The notice set by the last action, once; null when there is none. */
-        public synchronized String takeFlash() {
-            String notice = flash;
-            flash = null;
-            return notice;
-        }
+    /** A live console session: its id (the cookie's value), the key that logged in, its forms' CSRF token. */
+    public record Session(String id, ApiKey key, String csrfToken) {
     }
 
     /** Opens a session for a key that was just presented and found valid. */
-    public synchronized Session open(ApiKey key) {
-        Instant now = clock.instant();
-        sessions.values().removeIf(s -> !s.expiresAt().isAfter(now));
-        Iterator<String> oldest = sessions.keySet().iterator();
-        while (sessions.size() >= maxSessions && oldest.hasNext()) {
-            oldest.next();
-            oldest.remove();
-        }
-        Session session = new Session(random(), key, random(), now.plus(timeout));
-        sessions.put(session.id(), session);
-        return session;
+    public Uni<Session> open(ApiKey key) {
+        Session session = new Session(random(), key, random());
+        return store.insert(hash(session.id()), key.name(), session.csrfToken(), clock.instant().plus(timeout))
+                .replaceWith(session);
     }
 
-    /** The live session of a cookie value, if any (an expired one is dropped). */
-    public synchronized Optional<Session> find(String id) {
-        if (id == null || id.isEmpty()) {
-            return Optional.empty();
+    /** The live session of a cookie value, if any (not expired, its key still configured). */
+    public Uni<Optional<Session>> find(String id) {
+        if (id == null || id.isEmpty() || id.length() > 64) {
+            return Uni.createFrom().item(Optional.empty());
         }
-        Session session = sessions.get(id);
-        if (session != null && !session.expiresAt().isAfter(clock.instant())) {
-            sessions.remove(id);
-            return Optional.empty();
-        }
-        return Optional.ofNullable(session);
+        return store.find(hash(id)).map(row -> row.flatMap(r -> keys.byName(r.keyName())
+                .map(key -> new Session(id, key, r.csrfToken()))));
     }
 
     /** Ends a session (logout). */
-    public synchronized void close(String id) {
-        if (id != null) {
-            sessions.remove(id);
-        }
+    public Uni<Void> close(Session session) {
+        return store.delete(hash(session.id()));
+    }
+
+    /** Sets the notice the next page of this session shows once. */
+    public Uni<Void> notice(Session session, String notice) {
+        return store.setNotice(hash(session.id()), notice);
+    }
+
+    /** The notice set by the last action, once; null when there is none. */
+    public Uni<String> takeNotice(Session session) {
+        return store.takeNotice(hash(session.id()));
     }
 
     /** How long a new session lasts (the cookie's Max-Age). */
     public Duration timeout() {
         return timeout;
+    }
+
+    private static String hash(String id) {
+        return HexFormat.of().formatHex(ApiKeys.sha256(id));
     }
 
     private static String random() {

@@ -18,6 +18,7 @@ import io.restassured.specification.RequestSpecification;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,11 +26,13 @@ import org.junit.jupiter.api.Test;
 import org.mailgateway.admin.rest.MailStoreResource;
 import org.mailgateway.admin.rest.StoreFixtures;
 import org.mailgateway.admin.rest.TestKeys;
+import org.mailgateway.admin.security.ApiKeys;
 import org.mailgateway.contracts.MessageIds;
 
 /**
  * The console's routes over HTTP, as a browser would use them: login and the cookie, the way back to the login
  * page, what each role sees and may post, the CSRF token, the audit record of a form, escaping of message text.
+ * Its messages come from 100.65.2.0/29, which no other test uses (the database is shared).
  */
 @QuarkusTest
 @WithTestResource(MailStoreResource.class)
@@ -99,6 +102,11 @@ class ConsoleIT {
         String cookie = login.getCookie(COOKIE);
         assertNotEquals(TestKeys.viewer(), cookie);
         assertFalse(cookie.contains(TestKeys.viewer()));
+        String sha256 = HexFormat.of().formatHex(ApiKeys.sha256(cookie));
+        assertEquals("1", StoreFixtures.queryOne("SELECT count(*) FROM admin.console_session WHERE id_hash = ?", sha256),
+                "the database keeps the session id's hash");
+        assertEquals("0", StoreFixtures.queryOne("SELECT count(*) FROM admin.console_session WHERE id_hash = ?", cookie),
+                "not the session id itself");
 
         given().cookie(COOKIE, cookie).get("/console/quarantine").then().statusCode(200).body(containsString("test-viewer (viewer)"))
                 .header("Content-Security-Policy", containsString("script-src 'self'"));
@@ -107,7 +115,7 @@ class ConsoleIT {
 
     @Test
     void aViewerSeesNoActionAndIsRefusedWhenPostingOneAnyway() throws Exception {
-        String id = quarantined("192.0.2.61", "Subject: viewer test\r\n\r\nhello\r\n");
+        String id = quarantined("100.65.2.1", "Subject: viewer test\r\n\r\nhello\r\n");
         Session viewer = login(TestKeys.viewer());
         String page = viewer.request().get("/console/quarantine/" + id).then().statusCode(200).extract().asString();
         assertTrue(page.contains("RELAY_ATTEMPTS") && page.contains("because HELO_ROTATION"), "rule hits shown");
@@ -132,7 +140,7 @@ class ConsoleIT {
 
     @Test
     void aFormWithoutTheSessionsCsrfTokenIsRefusedAndChangesNothing() throws Exception {
-        String id = quarantined("192.0.2.62", "Subject: csrf test\r\n\r\nhello\r\n");
+        String id = quarantined("100.65.2.2", "Subject: csrf test\r\n\r\nhello\r\n");
         Session operator = login(TestKeys.operator());
         operator.request().post("/console/quarantine/" + id + "/release").then().statusCode(403)
                 .body(containsString("did not come from your console session"));
@@ -144,7 +152,7 @@ class ConsoleIT {
 
     @Test
     void anOperatorReleasesThroughTheServiceAndTheAuditLogSaysSo() throws Exception {
-        String id = quarantined("192.0.2.63", "Subject: release test\r\n\r\nhello\r\n");
+        String id = quarantined("100.65.2.3", "Subject: release test\r\n\r\nhello\r\n");
         Session operator = login(TestKeys.operator());
         operator.request().formParam("csrf", operator.csrf()).post("/console/quarantine/" + id + "/release").then()
                 .statusCode(303).header("Location", endsWith("/console/quarantine"));
@@ -176,7 +184,7 @@ class ConsoleIT {
 
     @Test
     void messageTextIsShownEscapedNeverAsHtml() throws Exception {
-        String id = quarantined("192.0.2.64", "Subject: <script>alert(1)</script>\r\nContent-Type: text/html\r\n\r\n"
+        String id = quarantined("100.65.2.4", "Subject: <script>alert(1)</script>\r\nContent-Type: text/html\r\n\r\n"
                 + "<p>Hi <b>there</b><img src=x onerror=alert(2)></p>\r\n");
         Session viewer = login(TestKeys.viewer());
         String page = viewer.request().get("/console/quarantine/" + id).then().statusCode(200).extract().asString();
