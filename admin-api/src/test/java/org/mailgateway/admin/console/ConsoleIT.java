@@ -91,7 +91,7 @@ class ConsoleIT {
     }
 
     @Test
-    void theCookieIsARandomHttpOnlyStrictSessionIdThatOnlyTheConsoleHonours() {
+    void theCookieIsARandomHttpOnlyStrictSessionIdThatOnlyTheConsoleHonours() throws Exception {
         Response login = given().redirects().follow(false).formParam("key", TestKeys.viewer()).post("/console/login");
         assertEquals(303, login.statusCode());
         String header = login.getHeader("Set-Cookie");
