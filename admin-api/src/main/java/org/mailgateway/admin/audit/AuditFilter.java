@@ -16,8 +16,8 @@ import org.mailgateway.admin.security.ApiKeyIdentityProvider;
 import org.mailgateway.admin.store.AuditStore;
 
 /**
- * Records every mutating call (POST, PUT, PATCH, DELETE under {@code /api/}) of an authenticated key in the audit
- * table before the answer leaves: the key's name and role, the action (method and route template), the target
+ * Records every mutating call (POST, PUT, PATCH, DELETE under {@code /api/}, and the web console's form posts under
+ * {@code /console/}) of an authenticated key in the audit table before the answer leaves: the key's name and role, the action (method and route template), the target
  * (path parameters, query parameters and the request body as read by {@link AuditBodyInterceptor}) and the HTTP status, also for
  * refused (403) and failed calls. No resource does anything for it. Calls without a valid key (401) are not
  * recorded: they name nobody, and an anonymous flood must not grow the table.
@@ -44,7 +44,7 @@ public class AuditFilter {
 
     @ServerResponseFilter
     public Uni<Void> record(ContainerRequestContext request, ContainerResponseContext response, ResourceInfo resource) {
-        if (!MUTATING.contains(request.getMethod()) || !request.getUriInfo().getPath().startsWith("/api/")) {
+        if (!MUTATING.contains(request.getMethod()) || !audited(request.getUriInfo().getPath())) {
             return Uni.createFrom().voidItem();
         }
         String action = request.getMethod() + " " + AuditTarget.routeTemplate(resource, request.getUriInfo().getPath());
@@ -60,6 +60,11 @@ public class AuditFilter {
                     LOG.errorf(e, "could not write the audit record of %s %s (status %d)", action, target, status);
                     return Uni.createFrom().voidItem();
                 });
+    }
+
+    /** The API, and the console's forms except the login itself (which names nobody yet). */
+    static boolean audited(String path) {
+        return path.startsWith("/api/") || path.startsWith("/console/") && !path.equals("/console/login");
     }
 
     private static String role(SecurityIdentity identity) {

@@ -71,6 +71,19 @@ public interface AdminConfig {
 
         /** How the top-offender list scores a client. */
         Clients clients();
+
+        /** The web console under {@code /console}. */
+        Console console();
+    }
+
+    interface Console {
+
+        /**
+         * How long a console login lasts: the session ends this long after the login, whatever is done meanwhile
+         * (then the login page asks for the key again).
+         */
+        @WithDefault("PT8H")
+        Duration sessionTimeout();
     }
 
     interface Sessions {

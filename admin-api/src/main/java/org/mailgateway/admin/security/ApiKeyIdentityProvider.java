@@ -35,12 +35,18 @@ public class ApiKeyIdentityProvider implements IdentityProvider<TokenAuthenticat
     @Override
     public Uni<SecurityIdentity> authenticate(TokenAuthenticationRequest request, AuthenticationRequestContext context) {
         return keys.identify(request.getToken().getToken())
-                .map(key -> Uni.createFrom().<SecurityIdentity>item(QuarkusSecurityIdentity.builder()
-                        .setPrincipal(new QuarkusPrincipal(key.name()))
-                        .addRoles(Roles.implied(key.role()))
-                        .addAttribute(ROLE_ATTRIBUTE, key.role())
+                .map(key -> Uni.createFrom().<SecurityIdentity>item(QuarkusSecurityIdentity.builder(identity(key))
                         .addCredential(request.getToken())
                         .build()))
                 .orElseGet(() -> Uni.createFrom().failure(new AuthenticationFailedException("the API key is not valid")));
+    }
+
+    /** The identity of a key: its name as principal, its role and the roles below it, its own role as attribute. */
+    public static SecurityIdentity identity(ApiKey key) {
+        return QuarkusSecurityIdentity.builder()
+                .setPrincipal(new QuarkusPrincipal(key.name()))
+                .addRoles(Roles.implied(key.role()))
+                .addAttribute(ROLE_ATTRIBUTE, key.role())
+                .build();
     }
 }

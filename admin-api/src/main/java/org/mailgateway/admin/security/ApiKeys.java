@@ -70,6 +70,11 @@ public class ApiKeys {
         return Optional.ofNullable(found);
     }
 
+    /** The key of this name (as the console's sessions remember it), if it is still configured. */
+    public Optional<ApiKey> byName(String name) {
+        return entries.stream().map(Entry::key).filter(k -> k.name().equals(name)).findFirst();
+    }
+
     /** The names of the keys, for the log and for tests. */
     public List<String> names() {
         return entries.stream().map(e -> e.key().name() + " (" + e.key().role() + ")").toList();

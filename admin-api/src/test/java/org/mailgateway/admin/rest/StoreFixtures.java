@@ -17,22 +17,22 @@ import org.mailgateway.localstack.testing.EmbeddedInfrastructure;
  * Rows in the mail store as queue-service writes them, for tests. The database is shared by every test class of
  * the JVM: each test uses its own client addresses or destinations.
  */
-final class StoreFixtures {
+public final class StoreFixtures {
 
     private StoreFixtures() {
     }
 
     /** A message to store. */
-    record Mail(String id, Instant receivedAt, String clientIp, String helo, String sender, List<String> recipients,
+    public record Mail(String id, Instant receivedAt, String clientIp, String helo, String sender, List<String> recipients,
             String action, double score, String hitsJson, byte[] raw) {
     }
 
-    static Connection connect() throws SQLException {
+    public static Connection connect() throws SQLException {
         return DriverManager.getConnection(EmbeddedInfrastructure.postgres().jdbcUrl(), EmbeddedPostgresServer.USER,
                 EmbeddedPostgresServer.PASSWORD);
     }
 
-    static String hits(String... rulesAndScores) {
+    public static String hits(String... rulesAndScores) {
         StringBuilder json = new StringBuilder("[");
         for (int i = 0; i < rulesAndScores.length; i += 2) {
             json.append(i == 0 ? "" : ",").append("{\"rule\":\"").append(rulesAndScores[i]).append("\",\"score\":")
@@ -41,13 +41,13 @@ final class StoreFixtures {
         return json.append("]").toString();
     }
 
-    static void insert(Mail m) throws SQLException {
+    public static void insert(Mail m) throws SQLException {
         try (Connection c = connect()) {
             insert(c, m);
         }
     }
 
-    static void insert(Connection c, Mail m) throws SQLException {
+    public static void insert(Connection c, Mail m) throws SQLException {
         Envelope envelope = new Envelope(m.id(), m.receivedAt(), m.clientIp(), m.helo(), "ESMTP", m.sender(), m.recipients(),
                 m.raw().length, "ingress-1");
         try (PreparedStatement s = c.prepareStatement("""
@@ -72,7 +72,7 @@ final class StoreFixtures {
     }
 
     /** A delivery row as the delivery loop leaves it. */
-    static void delivery(String messageId, String recipient, String destination, String state, int attempts, Instant nextAttempt,
+    public static void delivery(String messageId, String recipient, String destination, String state, int attempts, Instant nextAttempt,
             String lastReply, Instant leaseUntil) throws SQLException {
         try (Connection c = connect(); PreparedStatement s = c.prepareStatement("""
                 INSERT INTO delivery (message_id, recipient, destination, state, attempts, next_attempt_at, lease_until,
@@ -92,7 +92,7 @@ final class StoreFixtures {
     }
 
     /** The first column of the first row of a query with one string parameter. */
-    static String queryOne(String sql, String parameter) throws SQLException {
+    public static String queryOne(String sql, String parameter) throws SQLException {
         try (Connection c = connect(); PreparedStatement s = c.prepareStatement(sql)) {
             s.setString(1, parameter);
             try (var rs = s.executeQuery()) {
