@@ -36,10 +36,12 @@ export GATEWAY_HTTP_PORT_QUEUE_SERVICE=28083
 export GATEWAY_DELIVERY_ROUTES="*=[127.0.0.1]:$SINK_PORT" GATEWAY_SMTP_ACCEPTED_DOMAINS=example.test
 # smtp-source connects from 127.0.0.1, an untrusted internet client here as for both peers (each refuses it
 # relaying, which the peer script checks with swaks before every run). That one address is the whole load: the
-# per-IP connection limit is raised for it, and the automatic blocks those relay probes and the load's session
-# counts would earn it are off. The rules still run and score every message.
+# per-IP connection limit is raised for it, the automatic blocks those relay probes and the load's session counts
+# would earn it are off, and so is the RELAY_ATTEMPTS score (with the probes' attempts in its window, each message
+# would score RELAY_ATTEMPTS + MESSAGE_RATE and be quarantined, as mail from a real relay prober should). The
+# rules still run and score every message.
 export GATEWAY_SMTP_TRUSTED_NETWORKS=192.0.2.1/32 GATEWAY_SMTP_MAX_CONNECTIONS_PER_IP=20000
-export GATEWAY_POLICY_BLOCK_ENABLED=false
+export GATEWAY_POLICY_BLOCK_ENABLED=false GATEWAY_POLICY_THRESHOLDS_RELAY_ATTEMPTS=1000000
 
 rm -rf "$GATEWAY_DATA_DIR"
 trap '"$ROOT/gateway" down >/dev/null 2>&1 || true' EXIT
