@@ -75,9 +75,9 @@ for c in $CONCURRENCY; do
     fpid=$!
     during=$(legit)
     kill -TERM "$fpid"; wait "$fpid"
-    python3 - "$alone" "$during" < /tmp/flood-bench.flood >> /tmp/flood-bench.runs <<'PY'
+    python3 - "$alone" "$during" /tmp/flood-bench.flood >> /tmp/flood-bench.runs <<'PY'
 import json, sys
-f = json.loads(sys.stdin.readline())
+f = json.loads(open(sys.argv[3]).readline())
 print(sys.argv[1], sys.argv[2], f["conn_per_s"], f["rejects_per_s"], f["reply_ms"]["p50"], f["reply_ms"]["p99"],
       json.dumps(f["outcomes"], separators=(",", ":")))
 PY

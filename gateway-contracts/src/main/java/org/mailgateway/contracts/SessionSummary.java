@@ -26,6 +26,10 @@ import java.util.Objects;
  * @param relayAttempts     recipients refused because they were outside the accepted domains (relaying)
  * @param bytesReceived     bytes read from the client over the whole session
  * @param end               how the session ended
+ * @param sessions          how many sessions this summary stands for: 1, except for sessions refused at connect
+ *                          because their IP is blocked, which the ingress collapses per IP and period (a flood
+ *                          must not become as many Kafka records): then their number, from {@code connectedAt} of
+ *                          the first to {@code endedAt} of the last. Absent in older records, read as 1.
  */
 public record SessionSummary(
         String sessionId,
@@ -43,7 +47,8 @@ public record SessionSummary(
         int recipientsAccepted,
         int relayAttempts,
         long bytesReceived,
-        End end) {
+        End end,
+        int sessions) {
 
     /** How a session ended. */
     public enum End {
@@ -126,6 +131,22 @@ public record SessionSummary(
         heloNames = heloNames == null ? List.of() : List.copyOf(heloNames);
         refusals = refusals == null ? List.of() : List.copyOf(refusals);
         auth = auth == null ? Auth.NONE : auth;
+        sessions = Math.max(1, sessions);
+    }
+
+    /** One session. */
+    public SessionSummary(String sessionId, String ingress, String clientIp, Instant connectedAt, Instant endedAt,
+            List<String> heloNames, Tls tls, Auth auth, List<Refusal> refusals, int refusalsDropped, int messagesAccepted,
+            int messagesRefused, int recipientsAccepted, int relayAttempts, long bytesReceived, End end) {
+        this(sessionId, ingress, clientIp, connectedAt, endedAt, heloNames, tls, auth, refusals, refusalsDropped,
+                messagesAccepted, messagesRefused, recipientsAccepted, relayAttempts, bytesReceived, end, 1);
+    }
+
+    /** This summary standing for {@code count} sessions, from its start to {@code lastEndedAt}. */
+    public SessionSummary collapsed(int count, Instant lastEndedAt) {
+        return new SessionSummary(sessionId, ingress, clientIp, connectedAt, lastEndedAt, heloNames, tls, auth, refusals,
+                refusalsDropped, messagesAccepted, messagesRefused, recipientsAccepted, relayAttempts, bytesReceived, end,
+                count);
     }
 
     /** The HELO names without repeats, in the order first seen. */

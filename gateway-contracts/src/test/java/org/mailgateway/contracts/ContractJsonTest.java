@@ -86,6 +86,14 @@ class ContractJsonTest {
 
         assertEquals(session, ContractJson.read(ContractJson.write(session), SessionSummary.class));
         assertEquals(List.of("love-1.example", "love-2.example"), session.distinctHeloNames());
+        SessionSummary collapsed = session.collapsed(40, Instant.parse("2026-11-28T06:31:00Z"));
+        assertEquals(collapsed, ContractJson.read(ContractJson.write(collapsed), SessionSummary.class));
+        assertEquals(40, collapsed.sessions());
+        // a record written before the field existed stands for one session
+        String older = new String(ContractJson.write(session), java.nio.charset.StandardCharsets.UTF_8)
+                .replace(",\"sessions\":1", "");
+        assertFalse(older.contains("sessions"), older);
+        assertEquals(1, ContractJson.read(older.getBytes(java.nio.charset.StandardCharsets.UTF_8), SessionSummary.class).sessions());
     }
 
     @Test

@@ -42,9 +42,10 @@ public final class SessionBatch {
         }
         sessions++;
         HourKey key = new HourKey(ip, s.connectedAt().truncatedTo(ChronoUnit.HOURS));
-        int blocked = s.end() == SessionSummary.End.BLOCKED ? 1 : 0;
+        // a summary of refused-at-connect sessions may stand for many (SessionSummary.sessions)
+        int blocked = s.end() == SessionSummary.End.BLOCKED ? s.sessions() : 0;
         int refused = s.refusals().size() + s.refusalsDropped();
-        hours.merge(key, new HourRow(key.ip(), key.hour(), 1, blocked, s.relayAttempts(), s.auth().failures(), refused,
+        hours.merge(key, new HourRow(key.ip(), key.hour(), s.sessions(), blocked, s.relayAttempts(), s.auth().failures(), refused,
                 s.messagesAccepted(), s.connectedAt(), s.endedAt()), SessionBatch::sum);
         for (String name : s.distinctHeloNames()) {
             String cut = name.length() > MAX_HELO ? name.substring(0, MAX_HELO) : name;

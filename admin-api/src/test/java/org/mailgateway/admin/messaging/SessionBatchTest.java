@@ -50,6 +50,17 @@ class SessionBatchTest {
     }
 
     @Test
+    void aSummaryOfCollapsedRefusedSessionsCountsEachOfThem() {
+        SessionBatch batch = new SessionBatch();
+        SessionSummary first = session("192.0.2.8", "2026-11-28T12:00:00Z", List.of(), 0, 0, End.BLOCKED);
+        batch.add(first);
+        batch.add(first.collapsed(250, Instant.parse("2026-11-28T12:00:01Z")));
+
+        assertEquals(List.of(new HourRow("192.0.2.8", Instant.parse("2026-11-28T12:00:00Z"), 251, 251, 0, 0, 0, 0,
+                Instant.parse("2026-11-28T12:00:00Z"), Instant.parse("2026-11-28T12:00:03Z"))), batch.hours());
+    }
+
+    @Test
     void twoSpellingsOfOneAddressAreOneClient() {
         SessionBatch batch = new SessionBatch();
         batch.add(session("2001:db8::1", "2026-11-28T10:10:00Z", List.of("a.example"), 0, 0, End.QUIT));

@@ -181,6 +181,14 @@ public interface SmtpConfig {
         /** Refuse blocked clients at connect. */
         @WithDefault("true")
         boolean enabled();
+
+        /**
+         * A blocked IP's refused connections go to {@code smtp.sessions} as one summary per this period (the first
+         * at once, the rest counted in {@code sessions}), so that a flood of refused connections does not become as
+         * many Kafka records for the broker, policy-service and admin-api.
+         */
+        @WithDefault("PT1S")
+        Duration summaryPeriod();
     }
 
     /** Event loops serving SMTP; 0 means one per CPU core. */

@@ -6,9 +6,13 @@ import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +25,7 @@ import org.jboss.logging.Logger;
 import org.mailgateway.contracts.ContractJson;
 import org.mailgateway.contracts.SessionSummary;
 import org.mailgateway.contracts.Topics;
+import org.mailgateway.ingress.config.SmtpConfig;
 
 /**
  * Publishes one {@link SessionSummary} per SMTP session to {@code smtp.sessions}, keyed by client IP.
@@ -28,19 +33,37 @@ import org.mailgateway.contracts.Topics;
  * <p>Session events are evidence, not mail: they must never slow down or block an SMTP reply. So they have
  * a producer of their own (the mail producer's acknowledgements are never queued behind them), are handed
  * over through a bounded queue, and are dropped and counted when Kafka cannot keep up or is down.
+ *
+ * <p>Sessions refused at connect because their IP is blocked are collapsed per IP: the first is published at once,
+ * the ones that follow within {@code gateway.smtp.blocklist.summary-period} go out together as one summary whose
+ * {@code sessions} says how many it stands for. A flood of refused connections costs Kafka, policy-service and
+ * admin-api one record per blocked IP and period, not one per connection.
  */
 @ApplicationScoped
 public class SessionPublisher {
 
     private static final Logger LOG = Logger.getLogger(SessionPublisher.class);
     private static final int QUEUE_BOUND = 20_000;
+    /** Blocked IPs whose refused sessions are collapsed at once; beyond that each is published as it comes. */
+    private static final int MAX_HELD_IPS = 100_000;
 
     private final KafkaProducer<String, byte[]> producer;
     private final ThreadPoolExecutor sender;
     private final Counter published;
     private final Counter dropped;
+    private final ScheduledExecutorService ticker;
+    /** Refused-at-connect sessions held per blocked IP until the period ends; only the sending thread touches it. */
+    private final Map<String, Held> blockedByIp = new HashMap<>();
 
-    public SessionPublisher(@Identifier("default-kafka-broker") Map<String, Object> kafka, MeterRegistry registry) {
+    /** The first summary of a period not yet published, how many it stands for, and when the last one ended. */
+    private static final class Held {
+        SessionSummary first;
+        int count;
+        Instant lastEnded;
+    }
+
+    public SessionPublisher(@Identifier("default-kafka-broker") Map<String, Object> kafka, MeterRegistry registry,
+            SmtpConfig config) {
         Map<String, Object> props = new HashMap<>(kafka);
         props.put(ProducerConfig.ACKS_CONFIG, "1");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
@@ -61,14 +84,62 @@ public class SessionPublisher {
         this.published = Counter.builder("gateway.smtp.session.events").tag("result", "published").register(registry);
         this.dropped = Counter.builder("gateway.smtp.session.events").tag("result", "dropped")
                 .description("session summaries not published because Kafka was down or too slow").register(registry);
+        long period = config.blocklist().summaryPeriod().toMillis();
+        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "blocked-session-summaries");
+            t.setDaemon(true);
+            return t;
+        });
+        ticker.scheduleAtFixedRate(() -> hand(this::publishHeld), period, period, TimeUnit.MILLISECONDS);
     }
 
     /** Never blocks: hands the summary to the sending thread or drops it when that thread is too far behind. */
     public void publish(SessionSummary session) {
+        hand(() -> {
+            if (session.end() == SessionSummary.End.BLOCKED) {
+                hold(session);
+            } else {
+                send(session);
+            }
+        });
+    }
+
+    private void hand(Runnable work) {
         try {
-            sender.execute(() -> send(session));
+            sender.execute(work);
         } catch (RejectedExecutionException e) {
             dropped.increment();
+        }
+    }
+
+    /** On the sending thread: the first refused session of an IP in a period goes out now, the rest are counted. */
+    private void hold(SessionSummary session) {
+        Held held = blockedByIp.get(session.clientIp());
+        if (held == null && blockedByIp.size() < MAX_HELD_IPS) {
+            blockedByIp.put(session.clientIp(), new Held());
+            send(session);
+        } else if (held == null) {
+            send(session);
+        } else {
+            if (held.first == null) {
+                held.first = session;
+            }
+            held.count++;
+            held.lastEnded = session.endedAt();
+        }
+    }
+
+    /** On the sending thread, once per period: what was counted goes out; an IP that stayed away is forgotten. */
+    private void publishHeld() {
+        for (Iterator<Held> it = blockedByIp.values().iterator(); it.hasNext(); ) {
+            Held held = it.next();
+            if (held.first == null) {
+                it.remove();
+            } else {
+                send(held.first.collapsed(held.count, held.lastEnded));
+                held.first = null;
+                held.count = 0;
+            }
         }
     }
 
@@ -91,6 +162,8 @@ public class SessionPublisher {
 
     @PreDestroy
     void close() throws InterruptedException {
+        ticker.shutdown();
+        hand(this::publishHeld);
         sender.shutdown();
         sender.awaitTermination(5, TimeUnit.SECONDS);
         producer.close(Duration.ofSeconds(5));

@@ -90,6 +90,36 @@ class SessionsAndBlocklistIT {
     }
 
     @Test
+    void aBlockedClientsRefusedSessionsAreAllCountedThoughCollapsedIntoFewerSummaries() {
+        Instant now = Instant.now();
+        publish("127.0.3.0/24", new BlockEntry("127.0.3.0/24", BlockEntry.Kind.BLOCK, BlockEntry.Source.ADMIN,
+                "a flood", List.of(), now, now.plus(Duration.ofHours(1)), 1, "test"));
+        await().atMost(PATIENCE).untilAsserted(() -> {
+            try (SmtpDialogue smtp = SmtpDialogue.connect("127.0.3.5", EmbeddedInfrastructureResource.smtpPort())) {
+                smtp.expect(554, "5.7.1");
+            }
+        });
+        for (int i = 0; i < 6; i++) {
+            try (SmtpDialogue smtp = SmtpDialogue.connect("127.0.3.5", EmbeddedInfrastructureResource.smtpPort())) {
+                smtp.expect(554, "5.7.1");
+            }
+        }
+
+        // 7 refused sessions (and no other from this address): the summaries add up to exactly 7
+        java.util.concurrent.atomic.AtomicInteger counted = new java.util.concurrent.atomic.AtomicInteger();
+        TopicReader.awaitRecord(EmbeddedInfrastructure.kafkaBootstrapServers(), Topics.SMTP_SESSIONS, record -> {
+            if (!record.key().equals("127.0.3.5")) {
+                return false;
+            }
+            SessionSummary summary = ContractJson.read(record.value(), SessionSummary.class);
+            assertEquals(SessionSummary.End.BLOCKED, summary.end());
+            return counted.addAndGet(summary.sessions()) >= 7;
+        }, PATIENCE);
+        assertEquals(7, counted.get());
+        publish("127.0.3.0/24", null);
+    }
+
+    @Test
     void aBlockEndsAtItsExpiryWithoutAnyFurtherRecord() {
         Instant now = Instant.now();
         publish("127.0.2.9/32", new BlockEntry("127.0.2.9/32", BlockEntry.Kind.BLOCK, BlockEntry.Source.POLICY,
