@@ -64,6 +64,7 @@ class EndpointRolesIT {
             new Endpoint("GET", "/api/v1/allowlist", Roles.VIEWER, null),
             new Endpoint("POST", "/api/v1/allowlist", Roles.OPERATOR, "{\"cidr\":\"192.0.2.252/32\",\"reason\":\"role walk\"}"),
             new Endpoint("DELETE", "/api/v1/allowlist/192.0.2.251_32", Roles.OPERATOR, null),
+            new Endpoint("DELETE", "/api/v1/allowlist?cidr=192.0.2.251/32", Roles.OPERATOR, null),
             new Endpoint("GET", "/api/v1/clients", Roles.VIEWER, null),
             new Endpoint("GET", "/api/v1/clients/192.0.2.1", Roles.VIEWER, null),
             // keys: the admin callers make "role-walk" (201, then 409); the delete names no key (404)

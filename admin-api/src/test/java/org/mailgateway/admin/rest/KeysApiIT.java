@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.mailgateway.admin.security.ApiKeys;
+import org.mailgateway.contracts.MessageIds;
 
 /**
  * Keys made, used, listed and deleted over the API by an admin. Names start with {@code kt-} plus a counter so the
@@ -69,7 +70,7 @@ class KeysApiIT {
         assertTrue(TestKeys.localAdmin().matches("[A-Za-z0-9_-]{43}"), "the same format as the generated key");
 
         given().auth().oauth2(key).get("/api/v1/quarantine").then().statusCode(200);
-        given().auth().oauth2(key).post("/api/v1/quarantine/bulk").then().statusCode(403).contentType("application/problem+json");
+        given().auth().oauth2(key).post("/api/v1/quarantine/" + MessageIds.next() + "/release").then().statusCode(403).contentType("application/problem+json");
         given().auth().oauth2(key).get("/api/v1/keys").then().statusCode(403);
 
         assertEquals(ApiKeys.sha256Hex(key), StoreFixtures.queryOne("SELECT key_hash FROM admin.api_key WHERE name = ?", name));
