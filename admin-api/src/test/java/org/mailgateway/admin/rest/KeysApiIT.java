@@ -15,6 +15,8 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -138,6 +140,31 @@ class KeysApiIT {
         assertEquals(null, listed(name));
         given().auth().oauth2(TestKeys.admin()).delete("/api/v1/keys/" + name).then().statusCode(404)
                 .contentType("application/problem+json");
+    }
+
+    /**
+     * What the other replica does goes through the shared table only: a key it made (a row written straight into
+     * admin.api_key) works here without a restart, and one it deleted is refused here from the next request on.
+     */
+    @Test
+    void aKeyMadeOrDeletedByAnotherReplicaCountsHereAtOnce() throws Exception {
+        String name = name();
+        String key = ApiKeys.newKey();
+        given().auth().oauth2(key).get("/api/v1/quarantine").then().statusCode(401);
+        try (Connection c = StoreFixtures.connect(); PreparedStatement s = c.prepareStatement(
+                "INSERT INTO admin.api_key (name, role, key_hash, created_by) VALUES (?, 'viewer', ?, 'replica-2')")) {
+            s.setString(1, name);
+            s.setString(2, ApiKeys.sha256Hex(key));
+            s.executeUpdate();
+        }
+        given().auth().oauth2(key).get("/api/v1/quarantine").then().statusCode(200);
+        assertEquals("replica-2", listed(name).get("createdBy"));
+
+        try (Connection c = StoreFixtures.connect(); PreparedStatement s = c.prepareStatement("DELETE FROM admin.api_key WHERE name = ?")) {
+            s.setString(1, name);
+            s.executeUpdate();
+        }
+        given().auth().oauth2(key).get("/api/v1/quarantine").then().statusCode(401);
     }
 
     @Test
