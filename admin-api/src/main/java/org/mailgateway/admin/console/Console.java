@@ -32,10 +32,11 @@ public class Console {
 
     /**
      * What the page frame shows: the page title, the section highlighted in the menu, the key's name and role,
-     * whether it may act ({@code operator}: release, delete, flush, block), the CSRF token for forms, and the
-     * notice of the last action (once).
+     * whether it may act ({@code operator}: release, delete, flush, block), whether it manages keys ({@code admin}),
+     * the CSRF token for forms, and the notice of the last action (once).
      */
-    public record Ui(String title, String section, String user, String role, boolean operator, String csrf, String notice) {
+    public record Ui(String title, String section, String user, String role, boolean operator, boolean admin, String csrf,
+            String notice) {
     }
 
     private final ConsoleSessions sessions;
@@ -50,7 +51,7 @@ public class Console {
         String role = caller.getAttribute(ApiKeyIdentityProvider.ROLE_ATTRIBUTE);
         Uni<String> notice = session == null ? Uni.createFrom().nullItem() : sessions.takeNotice(session);
         return notice.map(text -> new Ui(title, section, caller.getPrincipal().getName(), role, caller.hasRole(Roles.OPERATOR),
-                session == null ? "" : session.csrfToken(), text));
+                caller.hasRole(Roles.ADMIN), session == null ? "" : session.csrfToken(), text));
     }
 
     /**

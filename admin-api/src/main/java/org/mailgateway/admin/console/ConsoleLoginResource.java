@@ -16,6 +16,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.net.URI;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 import org.mailgateway.admin.security.ApiKey;
 import org.mailgateway.admin.security.ApiKeys;
@@ -60,16 +61,16 @@ public class ConsoleLoginResource {
     @PermitAll
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Uni<Response> login(@FormParam("key") String key, @Context UriInfo uri) {
-        ApiKey found = key == null || key.length() > MAX_KEY_LENGTH ? null : keys.identify(key.strip()).orElse(null);
-        if (found == null) {
-            return Uni.createFrom().item(Response.status(Response.Status.UNAUTHORIZED).type(MediaType.TEXT_HTML_TYPE)
-                    .entity(Pages.login("That is not a valid API key.").render()).build());
-        }
-        return sessions.open(found).map(session -> {
-            LOG.infof("console login of %s (%s)", found.name(), found.role());
-            return Response.seeOther(URI.create(Console.ROOT + "/quarantine"))
-                    .cookie(Console.cookie(uri, session.id(), sessions.timeout().toSeconds())).build();
-        });
+        Uni<Optional<ApiKey>> identified = key == null || key.length() > MAX_KEY_LENGTH ? Uni.createFrom().item(Optional.empty())
+                : keys.identify(key.strip());
+        return identified.chain(found -> found.isEmpty()
+                ? Uni.createFrom().item(Response.status(Response.Status.UNAUTHORIZED).type(MediaType.TEXT_HTML_TYPE)
+                        .entity(Pages.login("That is not a valid API key.").render()).build())
+                : sessions.open(found.get()).map(session -> {
+                    LOG.infof("console login of %s (%s)", found.get().name(), found.get().role());
+                    return Response.seeOther(URI.create(Console.ROOT + "/quarantine"))
+                            .cookie(Console.cookie(uri, session.id(), sessions.timeout().toSeconds())).build();
+                }));
     }
 
     @POST

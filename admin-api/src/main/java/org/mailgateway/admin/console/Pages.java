@@ -5,6 +5,7 @@ import io.quarkus.qute.TemplateInstance;
 import java.util.List;
 import org.mailgateway.admin.service.BlocklistService;
 import org.mailgateway.admin.service.ClientService;
+import org.mailgateway.admin.service.KeyService;
 import org.mailgateway.admin.service.QuarantineService;
 import org.mailgateway.admin.service.QueueService;
 
@@ -38,6 +39,8 @@ public final class Pages {
             List<BlocklistService.EntryView> allows);
 
     public static native TemplateInstance blockPreview(Console.Ui ui, BlocklistService.Impact impact, String reason, String expires);
+
+    public static native TemplateInstance keys(Console.Ui ui, List<KeyService.KeyView> keys, KeyService.CreatedKey created);
 
     public static native TemplateInstance charts(Console.Ui ui, Charts.Chart perHour, Charts.Chart relay, int hours, String since);
 }

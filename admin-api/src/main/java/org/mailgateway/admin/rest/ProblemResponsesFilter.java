@@ -50,6 +50,12 @@ public class ProblemResponsesFilter implements OASFilter {
                     add(responses, "404", "nothing there (or no longer)");
                 }
                 add(responses, "500", "the request failed; the admin-api log has the cause");
+                // an error an operation describes itself (e.g. a 409) is a problem too
+                for (String status : java.util.List.copyOf(responses.getAPIResponses().keySet())) {
+                    if (status.startsWith("4") || status.startsWith("5")) {
+                        add(responses, status, null);
+                    }
+                }
                 operation.setResponses(responses);
             }
         }

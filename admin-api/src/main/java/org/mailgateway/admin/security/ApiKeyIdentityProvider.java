@@ -34,11 +34,11 @@ public class ApiKeyIdentityProvider implements IdentityProvider<TokenAuthenticat
 
     @Override
     public Uni<SecurityIdentity> authenticate(TokenAuthenticationRequest request, AuthenticationRequestContext context) {
-        return keys.identify(request.getToken().getToken())
-                .map(key -> Uni.createFrom().<SecurityIdentity>item(QuarkusSecurityIdentity.builder(identity(key))
+        return keys.identify(request.getToken().getToken()).map(found -> found
+                .map(key -> (SecurityIdentity) QuarkusSecurityIdentity.builder(identity(key))
                         .addCredential(request.getToken())
-                        .build()))
-                .orElseGet(() -> Uni.createFrom().failure(new AuthenticationFailedException("the API key is not valid")));
+                        .build())
+                .orElseThrow(() -> new AuthenticationFailedException("the API key is not valid")));
     }
 
     /** The identity of a key: its name as principal, its role and the roles below it, its own role as attribute. */

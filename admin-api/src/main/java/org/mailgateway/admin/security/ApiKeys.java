@@ -1,6 +1,7 @@
 package org.mailgateway.admin.security;
 
 import io.quarkus.runtime.Startup;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,20 +18,27 @@ import java.util.Base64;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import org.jboss.logging.Logger;
 import org.mailgateway.admin.config.AdminConfig;
+import org.mailgateway.admin.store.ApiKeyStore;
 
 /**
- * The API keys this instance accepts. Only SHA-256 hashes are kept; a presented key is hashed and compared with
- * every known hash in constant time (no early exit, so the time does not tell which key came close).
+ * The API keys this instance accepts. Only SHA-256 hashes are kept. A presented key is hashed and compared with
+ * every configured hash in constant time (no early exit, so the time does not tell which key came close); when
+ * none matches, the hash is looked up in the table of keys made over the API ({@link ApiKeyStore}, by its unique
+ * index), at every authentication: a key made on another replica works here, a deleted one stops at once.
  * <ul>
  * <li>{@code local-admin} (role admin): {@code gateway.admin.key}, or, when unset, a key generated at first start
  * (256 random bits) into {@code <data dir>/admin-api-key}, mode 600, read back on later starts.</li>
  * <li>the key file {@code gateway.admin.keys-file}: one {@code name:role:sha256-hex} per line ({@code #} starts a
  * comment); see {@link #parseKeyFile}.</li>
+ * <li>keys made by an admin with {@code POST /api/v1/keys} (source {@code api}), in {@code admin.api_key}.</li>
  * </ul>
+ * The configured keys win over an API key of the same name (the API refuses to make one, but a key file may gain
+ * the name later).
  */
 @Startup
 @ApplicationScoped
@@ -41,24 +49,41 @@ public class ApiKeys {
     /** The name of the single generated (or GATEWAY_ADMIN_KEY) key. */
     public static final String LOCAL_ADMIN = "local-admin";
 
-    private final List<Entry> entries;
+    /** The rule for a key's name, in the key file and over the API. */
+    public static final String NAME_RULE = "1 to 64 of A-Z a-z 0-9 . _ @ -";
+    private static final String NAME_PATTERN = "[A-Za-z0-9._@-]{1,64}";
+    private static final SecureRandom RANDOM = new SecureRandom();
 
-    record Entry(ApiKey key, byte[] hash) {
+    /** Where a key comes from: {@code local-admin}, the key file, or {@code POST /api/v1/keys}. */
+    public enum Source {
+        GENERATED, FILE, API;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
     }
 
-    public ApiKeys(AdminConfig config) {
+    private final List<Entry> entries;
+    private final ApiKeyStore store;
+
+    record Entry(ApiKey key, Source source, byte[] hash) {
+    }
+
+    public ApiKeys(AdminConfig config, ApiKeyStore store) {
+        this.store = store;
         String local = config.admin().key().filter(k -> !k.isBlank())
                 .orElseGet(() -> readOrGenerate(Path.of(config.dataDir()).resolve(KEY_FILE)));
         List<Entry> all = new ArrayList<>();
-        all.add(new Entry(new ApiKey(LOCAL_ADMIN, Roles.ADMIN), sha256(local.strip())));
+        all.add(new Entry(new ApiKey(LOCAL_ADMIN, Roles.ADMIN), Source.GENERATED, sha256(local.strip())));
         config.admin().keysFile().filter(f -> !f.isBlank()).map(Path::of).ifPresent(file -> all.addAll(load(file)));
         this.entries = List.copyOf(all);
     }
 
-    /** The key {@code presented} is, if any. */
-    public Optional<ApiKey> identify(String presented) {
+    /** The key {@code presented} is, if any: a configured one, else one made over the API. */
+    public Uni<Optional<ApiKey>> identify(String presented) {
         if (presented == null || presented.isEmpty()) {
-            return Optional.empty();
+            return Uni.createFrom().item(Optional.empty());
         }
         byte[] hash = sha256(presented);
         ApiKey found = null;
@@ -67,17 +92,55 @@ public class ApiKeys {
                 found = entry.key();
             }
         }
-        return Optional.ofNullable(found);
+        if (found != null) {
+            return Uni.createFrom().item(Optional.of(found));
+        }
+        return store.byHash(HexFormat.of().formatHex(hash)).map(row -> row.map(r -> new ApiKey(r.name(), r.role())));
     }
 
-    /** The key of this name (as the console's sessions remember it), if it is still configured. */
-    public Optional<ApiKey> byName(String name) {
-        return entries.stream().map(Entry::key).filter(k -> k.name().equals(name)).findFirst();
+    /** The key of this name (as the console's sessions remember it), if it is still configured or still in the table. */
+    public Uni<Optional<ApiKey>> byName(String name) {
+        Optional<Configured> configured = configured(name);
+        if (configured.isPresent()) {
+            return Uni.createFrom().item(Optional.of(configured.get().key()));
+        }
+        return store.byName(name).map(row -> row.map(r -> new ApiKey(r.name(), r.role())));
     }
 
-    /** The names of the keys, for the log and for tests. */
+    /** A key from the configuration (local-admin or the key file): not managed over the API. */
+    public record Configured(ApiKey key, Source source) {
+    }
+
+    /** The configured keys, local-admin first, then the key file's in its order. */
+    public List<Configured> configured() {
+        return entries.stream().map(e -> new Configured(e.key(), e.source())).toList();
+    }
+
+    /** The configured key of this name, if any. */
+    public Optional<Configured> configured(String name) {
+        return configured().stream().filter(c -> c.key().name().equals(name)).findFirst();
+    }
+
+    /** The names of the configured keys, for the log and for tests. */
     public List<String> names() {
         return entries.stream().map(e -> e.key().name() + " (" + e.key().role() + ")").toList();
+    }
+
+    /** Whether {@code name} is a valid key name ({@value #NAME_RULE}). */
+    public static boolean validName(String name) {
+        return name != null && name.matches(NAME_PATTERN);
+    }
+
+    /** A new key: 256 random bits, base64url without padding (43 characters), as the generated local-admin key. */
+    public static String newKey() {
+        byte[] random = new byte[32];
+        RANDOM.nextBytes(random);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    }
+
+    /** The SHA-256 of a key in hex, as the key file and the table keep it. */
+    public static String sha256Hex(String key) {
+        return HexFormat.of().formatHex(sha256(key));
     }
 
     private static List<Entry> load(Path file) {
@@ -113,8 +176,8 @@ public class ApiKeys {
                     throw new IllegalArgumentException("expected name:role:sha256-hex");
                 }
                 String name = parts[0].strip();
-                if (!name.matches("[A-Za-z0-9._@-]{1,64}")) {
-                    throw new IllegalArgumentException("the name must be 1 to 64 of A-Z a-z 0-9 . _ @ -");
+                if (!validName(name)) {
+                    throw new IllegalArgumentException("the name must be " + NAME_RULE);
                 }
                 if (!names.add(name)) {
                     throw new IllegalArgumentException("the name " + name + " is used twice");
@@ -123,7 +186,7 @@ public class ApiKeys {
                 if (!hex.matches("[0-9a-fA-F]{64}")) {
                     throw new IllegalArgumentException("the hash must be 64 hex digits (SHA-256 of the key)");
                 }
-                parsed.add(new Entry(new ApiKey(name, Roles.parse(parts[1])), HexFormat.of().parseHex(hex)));
+                parsed.add(new Entry(new ApiKey(name, Roles.parse(parts[1])), Source.FILE, HexFormat.of().parseHex(hex)));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("API key file, line " + (i + 1) + ": " + e.getMessage(), e);
             }
@@ -137,9 +200,7 @@ public class ApiKeys {
                 return Files.readString(file, StandardCharsets.US_ASCII).strip();
             }
             Files.createDirectories(file.toAbsolutePath().getParent());
-            byte[] random = new byte[32];
-            new SecureRandom().nextBytes(random);
-            String key = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+            String key = newKey();
             Path tmp = file.resolveSibling(KEY_FILE + ".tmp");
             Files.deleteIfExists(tmp);
             Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));

@@ -16,7 +16,8 @@ import org.mailgateway.admin.store.ConsoleSessionStore;
  * never the key), stored only as its SHA-256 in {@code admin.console_session} (so every admin-api replica knows it
  * and a database reader cannot use it) with the key's name, a random CSRF token for the session's forms and an
  * expiry {@code gateway.admin.console.session-timeout} after the login. The key itself is not kept. At each request
- * the key's role is looked up by its name in {@link ApiKeys}: a key removed from the key file ends its sessions.
+ * the key's role is looked up by its name in {@link ApiKeys}: a key removed from the key file, or deleted over the API,
+ * ends its sessions.
  */
 @ApplicationScoped
 public class ConsoleSessions {
@@ -45,13 +46,13 @@ public class ConsoleSessions {
                 .replaceWith(session);
     }
 
-    /** The live session of a cookie value, if any (not expired, its key still configured). */
+    /** The live session of a cookie value, if any (not expired, its key still configured or still in the table). */
     public Uni<Optional<Session>> find(String id) {
         if (id == null || id.isEmpty() || id.length() > 64) {
             return Uni.createFrom().item(Optional.empty());
         }
-        return store.find(hash(id)).map(row -> row.flatMap(r -> keys.byName(r.keyName())
-                .map(key -> new Session(id, key, r.csrfToken()))));
+        return store.find(hash(id)).chain(row -> row.isEmpty() ? Uni.createFrom().item(Optional.<Session>empty())
+                : keys.byName(row.get().keyName()).map(key -> key.map(k -> new Session(id, k, row.get().csrfToken()))));
     }
 
     /** Ends a session (logout). */

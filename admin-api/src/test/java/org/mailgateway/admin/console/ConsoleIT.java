@@ -210,4 +210,37 @@ class ConsoleIT {
         viewer.request().queryParam("ip", "300.1.2.3").get("/console/quarantine").then().statusCode(400)
                 .contentType(containsString("text/html")).body(containsString("ip:"));
     }
+
+    @Test
+    void anAdminMakesAKeyThatIsShownOnceAndDeletesIt() {
+        Session admin = login(TestKeys.admin());
+        String name = "console-key-" + System.nanoTime();
+        Response created = admin.request().formParam("csrf", admin.csrf()).formParam("name", name).formParam("role", "operator")
+                .post("/console/keys/create");
+        assertEquals(200, created.statusCode(), created.body().asString());
+        Matcher shown = Pattern.compile("<code id=\"new-key\">([A-Za-z0-9_-]{43})</code>").matcher(created.body().asString());
+        assertTrue(shown.find(), "the page shows the new key");
+        String key = shown.group(1);
+        given().auth().oauth2(key).get("/api/v1/quarantine").then().statusCode(200);
+
+        String list = admin.request().get("/console/keys").then().statusCode(200).extract().asString();
+        assertTrue(list.contains("data-name=\"" + name + "\""), "the list has the key");
+        assertFalse(list.contains(key), "the list never shows the key again");
+        JsonPath audit = newestAudit("test-admin");
+        assertEquals("POST /console/keys/create", audit.getString("items[0].action"));
+        assertEquals(name, audit.getString("items[0].target.body.name"));
+        assertFalse(audit.prettify().contains(key), "the audit record has no key");
+
+        admin.request().formParam("csrf", admin.csrf()).formParam("name", name).post("/console/keys/delete").then().statusCode(303)
+                .header("Location", endsWith("/console/keys"));
+        given().auth().oauth2(key).get("/api/v1/quarantine").then().statusCode(401);
+        admin.request().formParam("csrf", admin.csrf()).formParam("name", "local-admin").post("/console/keys/delete").then()
+                .statusCode(409).body(containsString("configured, not managed here"));
+    }
+
+    @Test
+    void onlyAnAdminSeesTheKeysPage() {
+        assertFalse(login(TestKeys.operator()).request().get("/console/quarantine").asString().contains("href=\"/console/keys\""));
+        assertTrue(login(TestKeys.admin()).request().get("/console/quarantine").asString().contains("href=\"/console/keys\""));
+    }
 }

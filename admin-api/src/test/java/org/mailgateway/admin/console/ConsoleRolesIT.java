@@ -60,7 +60,10 @@ class ConsoleRolesIT {
             new Route("GET", "/console/blocks/export", Roles.VIEWER),
             new Route("POST", "/console/blocks/add", Roles.OPERATOR, "kind", "block", "cidr", "100.65.3.0/32", "reason", "role walk"),
             new Route("POST", "/console/blocks/remove", Roles.OPERATOR, "kind", "allow", "cidr", "100.65.3.1/32"),
-            new Route("GET", "/console/charts", Roles.VIEWER));
+            new Route("GET", "/console/charts", Roles.VIEWER),
+            new Route("GET", "/console/keys", Roles.ADMIN),
+            new Route("POST", "/console/keys/create", Roles.ADMIN, "name", "console-role-walk", "role", "viewer"),
+            new Route("POST", "/console/keys/delete", Roles.ADMIN, "name", "console-role-walk-no-such-key"));
 
     private static final Map<String, ConsoleIT.Session> SESSIONS = new HashMap<>();
 

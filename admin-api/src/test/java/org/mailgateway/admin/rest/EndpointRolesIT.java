@@ -11,7 +11,11 @@ import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,7 +25,9 @@ import org.mailgateway.contracts.MessageIds;
 /**
  * Every endpoint with every kind of caller: no key and a wrong key get 401, a role below the endpoint's gets 403,
  * both as problem+json; the endpoint's role and every role above it get through (whatever the endpoint then
- * answers: the ids here name nothing, so mutations change nothing). One row per endpoint in {@link #ENDPOINTS}.
+ * answers: the ids here name nothing, so mutations change nothing). One row per endpoint in {@link #ENDPOINTS}; an
+ * operation of the OpenAPI document without a row (a new endpoint nobody added here) fails
+ * {@link #everyOperationOfTheApiIsWalked()}.
  */
 @QuarkusTest
 @WithTestResource(MailStoreResource.class)
@@ -58,8 +64,13 @@ class EndpointRolesIT {
             new Endpoint("GET", "/api/v1/allowlist", Roles.VIEWER, null),
             new Endpoint("POST", "/api/v1/allowlist", Roles.OPERATOR, "{\"cidr\":\"192.0.2.252/32\",\"reason\":\"role walk\"}"),
             new Endpoint("DELETE", "/api/v1/allowlist/192.0.2.251_32", Roles.OPERATOR, null),
+            new Endpoint("DELETE", "/api/v1/allowlist?cidr=192.0.2.251/32", Roles.OPERATOR, null),
             new Endpoint("GET", "/api/v1/clients", Roles.VIEWER, null),
-            new Endpoint("GET", "/api/v1/clients/192.0.2.1", Roles.VIEWER, null));
+            new Endpoint("GET", "/api/v1/clients/192.0.2.1", Roles.VIEWER, null),
+            // keys: the admin callers make "role-walk" (201, then 409); the delete names no key (404)
+            new Endpoint("GET", "/api/v1/keys", Roles.ADMIN, null),
+            new Endpoint("POST", "/api/v1/keys", Roles.ADMIN, "{\"name\": \"role-walk\", \"role\": \"viewer\"}"),
+            new Endpoint("DELETE", "/api/v1/keys/role-walk-no-such-key", Roles.ADMIN, null));
 
     record Endpoint(String method, String path, String role, String body) {
         @Override
@@ -94,6 +105,34 @@ class EndpointRolesIT {
             }
         }
         return cases.stream();
+    }
+
+    /** Every operation under /api/v1 in the OpenAPI document has a row in {@link #ENDPOINTS}, and every row an operation. */
+    @Test
+    void everyOperationOfTheApiIsWalked() {
+        Map<String, Map<String, Object>> paths = given().queryParam("format", "json").get("/q/openapi").then().statusCode(200)
+                .extract().jsonPath().getMap("paths");
+        List<String> operations = new ArrayList<>();
+        paths.forEach((path, methods) -> {
+            if (path.startsWith("/api/v1/")) {
+                methods.keySet().forEach(method -> operations.add(method.toUpperCase(Locale.ROOT) + " " + path));
+            }
+        });
+        for (String operation : operations) {
+            assertTrue(ENDPOINTS.stream().anyMatch(e -> matches(operation, e)), operation + " has no row in ENDPOINTS");
+        }
+        for (Endpoint endpoint : ENDPOINTS) {
+            assertTrue(operations.stream().anyMatch(o -> matches(o, endpoint)), endpoint + " is no operation of the API");
+        }
+        assertTrue(operations.size() >= 20, "only " + operations.size() + " operations: " + operations);
+    }
+
+    /** Whether {@code operation} ("DELETE /api/v1/keys/{name}") is what the row calls. */
+    private static boolean matches(String operation, Endpoint endpoint) {
+        String[] parts = operation.split(" ", 2);
+        String path = endpoint.path().contains("?") ? endpoint.path().substring(0, endpoint.path().indexOf('?')) : endpoint.path();
+        String template = Pattern.quote(parts[1]).replaceAll("\\{[^}]+}", "\\\\E[^/]+\\\\Q");
+        return parts[0].equals(endpoint.method()) && path.matches(template);
     }
 
     @ParameterizedTest(name = "{0} by {1}")

@@ -53,10 +53,16 @@ class OpenApiIT {
     void theMainAnswersHaveExamples() {
         JsonPath doc = document();
         for (String path : List.of("/api/v1/quarantine", "/api/v1/quarantine/{id}", "/api/v1/queue/destinations",
-                "/api/v1/queue/messages")) {
+                "/api/v1/queue/messages", "/api/v1/keys")) {
             Map<String, Object> examples = doc.getMap("paths.'" + path + "'.get.responses.'200'.content.'application/json'.examples");
             assertFalse(examples == null || examples.isEmpty(), path + " has no example");
         }
         assertEquals("object", doc.getString("components.schemas.Problem.type"));
+        assertNotNull(doc.getMap("paths.'/api/v1/keys'.post.responses.'201'.content.'application/json'.examples"), "a created key");
+        for (String operation : List.of("post", "delete")) {
+            String path = operation.equals("post") ? "/api/v1/keys" : "/api/v1/keys/{name}";
+            assertNotNull(doc.getMap("paths.'" + path + "'." + operation + ".responses.'409'.content.'application/problem+json'"),
+                    operation + " " + path + " 409 is a problem");
+        }
     }
 }
