@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.mailgateway.localstack.testing.TestProcesses;
 
 /**
  * Postfix's {@code smtp-sink} (Debian package postfix, installed by .ci/run) as a real downstream: it dumps each
@@ -90,16 +91,6 @@ final class PostfixSmtpSink implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            process.waitFor();
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        TestProcesses.stopAndDelete(process, dir);
     }
 }
