@@ -85,6 +85,39 @@ class RuleChainTest {
     }
 
     @Test
+    void gtubeIsFoundAtEveryPositionOfALargeMessageAndNotWhenOneByteDiffers() {
+        byte[] gtube = GTUBE.getBytes(StandardCharsets.US_ASCII);
+        byte[] body = new byte[65_536];
+        for (int i = 0; i < body.length; i++) {
+            body[i] = gtube[i % 7]; // the needle's own bytes, so that skips are short and partial matches many
+        }
+        for (int at : new int[] {0, 1, 4095, 32_768, body.length - gtube.length - 1, body.length - gtube.length}) {
+            byte[] message = body.clone();
+            System.arraycopy(gtube, 0, message, at, gtube.length);
+            assertEquals(at, GtubeRule.indexOf(message, gtube), "at " + at);
+            for (int wrong : new int[] {0, gtube.length / 2, gtube.length - 1}) {
+                byte[] almost = message.clone();
+                almost[at + wrong] = '#';
+                assertEquals(-1, GtubeRule.indexOf(almost, gtube), "at " + at + ", byte " + wrong + " changed");
+            }
+        }
+    }
+
+    @Test
+    void gtubeSearchAgreesWithAPlainSearchOnRandomText() {
+        java.util.Random random = new java.util.Random(3);
+        byte[] needle = "abcab".getBytes(StandardCharsets.US_ASCII);
+        for (int round = 0; round < 5000; round++) {
+            byte[] haystack = new byte[random.nextInt(40)];
+            for (int i = 0; i < haystack.length; i++) {
+                haystack[i] = (byte) ('a' + random.nextInt(3));
+            }
+            String text = new String(haystack, StandardCharsets.US_ASCII);
+            assertEquals(text.indexOf("abcab"), GtubeRule.indexOf(haystack, needle), text);
+        }
+    }
+
+    @Test
     void aZeroScoreSwitchesARuleOff() {
         RuleChain off = new RuleChain(List.of(new GtubeRule(0), new HeloSyntaxRule(0, 0)), 5.0, 1000, CLOCK);
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.mailgateway.queue.delivery.RecipientResult.Outcome;
+import org.mailgateway.smtp.codec.ByteView;
 import org.mailgateway.smtp.codec.DotStuffer;
 import org.mailgateway.smtp.codec.SmtpReply;
 
@@ -315,11 +316,6 @@ public final class SmtpDeliveryClient {
     }
 
     static boolean hasEightBitBytes(Buffer content) {
-        for (int i = 0; i < content.length(); i++) {
-            if (content.getByte(i) < 0) {
-                return true;
-            }
-        }
-        return false;
+        return ByteView.of(content).hasEightBitBytes();
     }
 }

@@ -15,10 +15,13 @@ public final class DotStuffer {
     public static Buffer encode(Buffer content) {
         int length = content.length();
         Buffer out = Buffer.buffer(length + length / 64 + 8);
+        ByteView view = ByteView.of(content);
+        byte[] bytes = view.array();
+        int base = view.offset();
         int segment = 0;
         boolean lineStart = true;
         for (int i = 0; i < length; i++) {
-            byte b = content.getByte(i);
+            byte b = bytes[base + i];
             if (lineStart && b == '.') {
                 out.appendBuffer(content, segment, i - segment).appendByte((byte) '.');
                 segment = i;

@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -111,6 +114,52 @@ class MessageContentReaderTest {
         reader.feed(latin1(wire), 0);
 
         assertEquals(expected, reader.longestLine());
+    }
+
+    @ParameterizedTest
+    @MethodSource("dialogues")
+    void readsTheSameFromASliceOfALargerArrayAndFromADirectBuffer(String wire, String content, boolean bare, String after) {
+        byte[] bytes = wire.getBytes(StandardCharsets.ISO_8859_1);
+        byte[] padded = new byte[bytes.length + 6];
+        Arrays.fill(padded, (byte) '\n');
+        System.arraycopy(bytes, 0, padded, 3, bytes.length);
+        Buffer slice = Buffer.buffer(Unpooled.wrappedBuffer(padded, 3, bytes.length));
+        Buffer direct = Buffer.buffer(Unpooled.directBuffer().writeBytes(bytes));
+        for (Buffer input : List.of(slice, direct)) {
+            MessageContentReader reader = new MessageContentReader(1_000_000);
+
+            int end = reader.feed(input, 0);
+
+            assertEquals(content, reader.content().toString(StandardCharsets.ISO_8859_1));
+            assertEquals(bare, reader.sawBareLineBreak());
+            assertEquals(bytes.length - after.length(), end);
+        }
+    }
+
+    @Test
+    void aLongMessageInSocketSizedChunksKeepsEveryByteAndItsLongestLine() {
+        StringBuilder message = new StringBuilder();
+        Random random = new Random(11);
+        for (int line = 0; line < 2000; line++) {
+            int length = random.nextInt(line == 1234 ? 990 : 200);
+            for (int i = 0; i < length; i++) {
+                message.append((char) ('a' + random.nextInt(26)));
+            }
+            message.append(line % 97 == 0 ? ".\r\n" : "\r\n");
+        }
+        String original = message.append(".last line, dot-stuffed on the wire\r\n").toString();
+        Buffer wire = DotStuffer.encode(latin1(original));
+        MessageContentReader reader = new MessageContentReader(10_000_000);
+        int end = -1;
+        for (int pos = 0; end < 0; pos += 8192) {
+            end = reader.feed(wire.getBuffer(0, Math.min(wire.length(), pos + 8192)), pos);
+        }
+
+        assertEquals(wire.length(), end);
+        assertEquals(original, reader.content().toString(StandardCharsets.ISO_8859_1));
+        int longest = Arrays.stream(wire.toString(StandardCharsets.ISO_8859_1).split("\n")).mapToInt(l -> l.length() + 1).max().orElseThrow();
+        assertEquals(longest, reader.longestLine());
+        assertFalse(reader.sawBareLineBreak());
     }
 
     @Test

@@ -7,10 +7,12 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -52,8 +54,8 @@ public class SessionPublisher {
     private final Counter published;
     private final Counter dropped;
     private final ScheduledExecutorService ticker;
-    /** Refused-at-connect sessions held per blocked IP until the period ends; only the sending thread touches it. */
-    private final Map<String, Held> blockedByIp = new HashMap<>();
+    /** Refused-at-connect sessions counted per blocked IP until the period ends; a Held changes only inside compute. */
+    private final ConcurrentHashMap<String, Held> blockedByIp = new ConcurrentHashMap<>();
 
     /** The first summary of a period not yet published, how many it stands for, and when the last one ended. */
     private static final class Held {
@@ -90,18 +92,36 @@ public class SessionPublisher {
             t.setDaemon(true);
             return t;
         });
-        ticker.scheduleAtFixedRate(() -> hand(this::publishHeld), period, period, TimeUnit.MILLISECONDS);
+        ticker.scheduleAtFixedRate(this::publishHeld, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** Never blocks: hands the summary to the sending thread or drops it when that thread is too far behind. */
+    /**
+     * Never blocks: hands the summary to the sending thread or drops it when that thread is too far behind. A
+     * blocked IP's refused session is only counted, on the caller's thread, unless it is the first of its period:
+     * a flood must not wake the sending thread once per connection.
+     */
     public void publish(SessionSummary session) {
-        hand(() -> {
-            if (session.end() == SessionSummary.End.BLOCKED) {
-                hold(session);
-            } else {
-                send(session);
+        if (session.end() != SessionSummary.End.BLOCKED
+                || blockedByIp.size() >= MAX_HELD_IPS && !blockedByIp.containsKey(session.clientIp())) {
+            hand(() -> send(session));
+            return;
+        }
+        boolean[] first = {false};
+        blockedByIp.compute(session.clientIp(), (ip, held) -> {
+            if (held == null) {
+                first[0] = true;
+                return new Held();
             }
+            if (held.first == null) {
+                held.first = session;
+            }
+            held.count++;
+            held.lastEnded = session.endedAt();
+            return held;
         });
+        if (first[0]) {
+            hand(() -> send(session));
+        }
     }
 
     private void hand(Runnable work) {
@@ -112,34 +132,22 @@ public class SessionPublisher {
         }
     }
 
-    /** On the sending thread: the first refused session of an IP in a period goes out now, the rest are counted. */
-    private void hold(SessionSummary session) {
-        Held held = blockedByIp.get(session.clientIp());
-        if (held == null && blockedByIp.size() < MAX_HELD_IPS) {
-            blockedByIp.put(session.clientIp(), new Held());
-            send(session);
-        } else if (held == null) {
-            send(session);
-        } else {
-            if (held.first == null) {
-                held.first = session;
-            }
-            held.count++;
-            held.lastEnded = session.endedAt();
-        }
-    }
-
-    /** On the sending thread, once per period: what was counted goes out; an IP that stayed away is forgotten. */
+    /** Once per period: what was counted goes out; an IP that stayed away is forgotten. */
     private void publishHeld() {
-        for (Iterator<Held> it = blockedByIp.values().iterator(); it.hasNext(); ) {
-            Held held = it.next();
-            if (held.first == null) {
-                it.remove();
-            } else {
-                send(held.first.collapsed(held.count, held.lastEnded));
+        List<SessionSummary> collapsed = new ArrayList<>();
+        for (String ip : blockedByIp.keySet()) {
+            blockedByIp.compute(ip, (key, held) -> {
+                if (held == null || held.first == null) {
+                    return null;
+                }
+                collapsed.add(held.first.collapsed(held.count, held.lastEnded));
                 held.first = null;
                 held.count = 0;
-            }
+                return held;
+            });
+        }
+        if (!collapsed.isEmpty()) {
+            hand(() -> collapsed.forEach(this::send));
         }
     }
 
@@ -163,7 +171,8 @@ public class SessionPublisher {
     @PreDestroy
     void close() throws InterruptedException {
         ticker.shutdown();
-        hand(this::publishHeld);
+        ticker.awaitTermination(5, TimeUnit.SECONDS);
+        publishHeld();
         sender.shutdown();
         sender.awaitTermination(5, TimeUnit.SECONDS);
         producer.close(Duration.ofSeconds(5));

@@ -3,6 +3,8 @@ package org.mailgateway.ingress.smtp;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.mailgateway.smtp.codec.SmtpReply;
 
@@ -18,6 +20,10 @@ public final class IngressMetrics {
     private final Counter relayRefused;
     private final DistributionSummary acceptedBytes;
     private final Counter bytesReceived;
+    // counters with a tag known only when it happens, found without building Micrometer tags on every refusal (a
+    // flood refuses thousands of connections a second)
+    private final Map<String, Counter> refusedConnections = new ConcurrentHashMap<>();
+    private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
 
     public IngressMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -47,7 +53,8 @@ public final class IngressMetrics {
 
     /** Refused before or instead of the banner: blocked, limit, pregreet, proxy_error, shutdown. */
     void connectionRefused(String outcome) {
-        registry.counter("gateway.smtp.connections", "outcome", outcome).increment();
+        refusedConnections.computeIfAbsent(outcome, o -> registry.counter("gateway.smtp.connections", "outcome", o))
+                .increment();
     }
 
     void connectionClosed(long bytes) {
@@ -78,7 +85,9 @@ public final class IngressMetrics {
 
     /** Refusals by enhanced status code: the signal an operator graphs during a flood. */
     void refused(SmtpReply reply) {
-        registry.counter("gateway.smtp.refusals", "code", String.valueOf(reply.code()),
-                "status", reply.enhancedCode() == null ? "none" : reply.enhancedCode()).increment();
+        String status = reply.enhancedCode() == null ? "none" : reply.enhancedCode();
+        refusals.computeIfAbsent(reply.code() + " " + status,
+                key -> registry.counter("gateway.smtp.refusals", "code", String.valueOf(reply.code()), "status", status))
+                .increment();
     }
 }

@@ -755,8 +755,12 @@ final class SmtpConnection {
         SessionSummary summary = facts.summary(sessionId, services.ingressName(), clientIp, connectedAt, endedAt);
         services.sessions().publish(summary);
         // a blocked client's refused connection is counted (metrics, smtp.sessions) but logged only at DEBUG: a
-        // flood must not become thousands of log lines a second
-        LOG.logf(facts.end == End.BLOCKED ? Logger.Level.DEBUG : Logger.Level.INFO, "session end: session=%s client=%s helo=%s tls=%s auth=%s accepted=%d refused_rcpt_relay=%d errors=%d"
+        // flood must not become thousands of log lines a second, nor build their arguments when DEBUG is off
+        Logger.Level level = facts.end == End.BLOCKED ? Logger.Level.DEBUG : Logger.Level.INFO;
+        if (!LOG.isEnabled(level)) {
+            return;
+        }
+        LOG.logf(level, "session end: session=%s client=%s helo=%s tls=%s auth=%s accepted=%d refused_rcpt_relay=%d errors=%d"
                 + " bytes=%d duration_ms=%d end=%s%s", sessionId, clientIp, facts.lastHelo(), tls ? facts.tls.protocol() : "no",
                 authUser != null ? "yes" : facts.authFailures > 0 ? "failed" : "no", facts.messagesAccepted, facts.relayAttempts,
                 errors, facts.bytesReceived, Duration.between(connectedAt, endedAt).toMillis(), facts.end,
