@@ -8,21 +8,26 @@
 #   flood   the same, while ../shared/bench/flood.py -c C connects from 127.0.5.1-200 as fast as it can
 # and prints the legitimate end-to-end rates, their ratio, and the flood's connections and rejects per second with
 # the time-to-reply percentiles of the refused connections. Numbers, not a test.
+# The ratio is the median of each run's during/alone. "tool cores" is the CPU the flood tool itself used during
+# the flood (all its processes), "stack cores" that of the whole gateway: on a machine whose legitimate load alone
+# keeps every core busy, the flood tool's share is CPU that legitimate mail cannot have, whatever the gateway does.
 #
 # Usage: bench/flood-bench.sh [-c "50 200"] [-r runs] [-k processes] [-m messages_per_process] [-P flood_processes]
+#                             [-w warm-up rounds of the legitimate load]
 # Needs root, Debian's postfix (smtp-source, smtp-sink), python3, curl and a built project.
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 FLOOD="${FLOOD:-$ROOT/../shared/bench/flood.py}"
-CONCURRENCY="50 200" RUNS=3 PROCS=20 PER_PROC=100 FLOOD_PROCS=2
-while getopts "c:r:k:m:P:h" o; do
+CONCURRENCY="50 200" RUNS=3 PROCS=20 PER_PROC=400 FLOOD_PROCS=2 WARM=3
+while getopts "c:r:k:m:P:w:h" o; do
   case $o in
     c) CONCURRENCY=$OPTARG ;; r) RUNS=$OPTARG ;; k) PROCS=$OPTARG ;; m) PER_PROC=$OPTARG ;; P) FLOOD_PROCS=$OPTARG ;;
-    *) sed -n '2,14p' "$0"; exit 2 ;;
+    w) WARM=$OPTARG ;; *) sed -n '2,19p' "$0"; exit 2 ;;
   esac
 done
 BASE_PORT=30000 SINK_PORT=30099
 source "$ROOT/bench/lib/private-stack.sh"
+source "$ROOT/bench/lib/stack-cpu.sh"
 private_stack_env "$BASE_PORT" "$SINK_PORT" "${GATEWAY_DATA_DIR:-/var/tmp/gateway-flood-bench}"
 # all legitimate mail comes from 127.0.0.1: its per-IP connection limit is raised, and the automatic blocks its
 # session counts would earn it are off (the flood's addresses are blocked by the operator's entry below)
@@ -63,9 +68,18 @@ legit() { # -> end-to-end msgs/s of PROCS x PER_PROC messages
 }
 median() { sort -g | awk '{a[NR]=$1} END{print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'; }
 
-legit >/dev/null   # warm-up
+flood_ticks() { # CPU clock ticks of every process of the flood tool on our port, so far
+  local t=0 pid
+  for pid in $(pgrep -f -- "$FLOOD -p $GATEWAY_SMTP_PORT"); do
+    [[ -r /proc/$pid/stat ]] && t=$((t + $(sed 's/^.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}')))
+  done
+  echo "$t"
+}
+stack_cpu_init "$GATEWAY_DATA_DIR"
+for w in $(seq "$WARM"); do legit >/dev/null; done   # warm-up: the JIT keeps compiling for several thousand messages
 echo "# $(date -u +%FT%TZ), $(nproc) cores; legitimate load: $PROCS x smtp-source -s 1 -m $PER_PROC (2 KiB); flood: flood.py -P $FLOOD_PROCS"
-printf '%-5s | %-14s | %-14s | %-6s | %-11s | %-11s | %s\n' conc "alone e2e/s" "flood e2e/s" ratio "flood conn/s" "rejects/s" "reply ms p50 / p99"
+printf '%-5s | %-11s | %-11s | %-5s | %-11s | %-11s | %-18s | %s\n' conc "alone e2e/s" "flood e2e/s" ratio "flood conn/s" "rejects/s" "reply ms p50 / p99" \
+  "tool / stack cores"
 for c in $CONCURRENCY; do
   : > /tmp/flood-bench.runs
   for run in $(seq "$RUNS"); do
@@ -73,19 +87,23 @@ for c in $CONCURRENCY; do
     python3 "$FLOOD" -p "$GATEWAY_SMTP_PORT" -c "$c" -P "$FLOOD_PROCS" -d 3600 --src 127.0.5.1-200 -l "c$c" \
       > /tmp/flood-bench.flood 2>/dev/null &
     fpid=$!
+    sleep 0.5   # the tool forks its processes
+    t0=$EPOCHREALTIME tool0=$(flood_ticks); stack_cpu_mark
     during=$(legit)
+    tool1=$(flood_ticks) stack_ms=$(stack_cpu_total_ms) t1=$EPOCHREALTIME
     kill -TERM "$fpid"; wait "$fpid"
-    python3 - "$alone" "$during" /tmp/flood-bench.flood >> /tmp/flood-bench.runs <<'PY'
+    cores=$(awk -v t="$((tool1 - tool0))" -v s="$stack_ms" -v a="$t0" -v b="$t1" \
+      'BEGIN{printf "%.2f %.2f", t / 100 / (b - a), s / 1000 / (b - a)}')
+    python3 - "$alone" "$during" /tmp/flood-bench.flood $cores >> /tmp/flood-bench.runs <<'PY'
 import json, sys
 f = json.loads(open(sys.argv[3]).readline())
-print(sys.argv[1], sys.argv[2], f["conn_per_s"], f["rejects_per_s"], f["reply_ms"]["p50"], f["reply_ms"]["p99"],
-      json.dumps(f["outcomes"], separators=(",", ":")))
+print(sys.argv[1], sys.argv[2], f"{float(sys.argv[2]) / float(sys.argv[1]):.2f}", f["conn_per_s"], f["rejects_per_s"],
+      f["reply_ms"]["p50"], f["reply_ms"]["p99"], sys.argv[4], sys.argv[5], json.dumps(f["outcomes"], separators=(",", ":")))
 PY
     log "c=$c run $run: $(tail -1 /tmp/flood-bench.runs)"
   done
   col() { awk -v c="$1" '{print $c}' /tmp/flood-bench.runs | median; }
-  a=$(col 1) d=$(col 2)
-  printf '%-5s | %-14s | %-14s | %-6s | %-11s | %-11s | %s / %s\n' "$c" "$a" "$d" "$(awk -v a="$a" -v d="$d" 'BEGIN{printf "%.2f", d / a}')" \
-    "$(col 3)" "$(col 4)" "$(col 5)" "$(col 6)"
-  echo "#   runs (alone during conn/s rejects/s p50 p99 outcomes): $(paste -sd';' /tmp/flood-bench.runs)"
+  printf '%-5s | %-11s | %-11s | %-5s | %-11s | %-11s | %-18s | %s / %s\n' "$c" "$(col 1)" "$(col 2)" "$(col 3)" \
+    "$(col 4)" "$(col 5)" "$(col 6) / $(col 7)" "$(col 8)" "$(col 9)"
+  echo "#   runs (alone during ratio conn/s rejects/s p50 p99 tool-cores stack-cores outcomes): $(paste -sd';' /tmp/flood-bench.runs)"
 done
