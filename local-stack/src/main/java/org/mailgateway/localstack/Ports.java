@@ -28,7 +28,7 @@ public final class Ports {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         for (int attempt = 0; attempt < 1000; attempt++) {
             int port = random.nextInt(FIXED_RANGE_START, FIXED_RANGE_END);
-            if (!GIVEN.contains(port) && allFree(port, 1, 1) && GIVEN.add(port)) {
+            if (allFree(port, 1, 1) && GIVEN.add(port)) {
                 return port;
             }
         }
@@ -54,8 +54,12 @@ public final class Ports {
         throw new IllegalStateException("no series of " + count + " free ports " + step + " apart");
     }
 
+    /** Not handed out before by this JVM (its service may not have bound it yet) and free to bind now. */
     private static boolean allFree(int first, int count, int step) {
         for (int k = 0; k < count; k++) {
+            if (GIVEN.contains(first + k * step)) {
+                return false;
+            }
             try (ServerSocket socket = new ServerSocket(first + k * step, 1, InetAddress.getLoopbackAddress())) {
                 socket.setReuseAddress(true);
             } catch (IOException taken) {

@@ -197,7 +197,7 @@ public final class SmtpDeliveryClient {
 
         private String mailCommand(SmtpSession session) {
             StringBuilder command = new StringBuilder("MAIL FROM:<").append(mailFrom).append('>');
-            if (hasEightBitBytes(content)) {
+            if (ByteView.of(content).hasEightBitBytes()) {
                 if (!session.supports("8BITMIME")) {
                     stop(SmtpReply.of(554, "5.6.3", "8-bit message and the server does not announce 8BITMIME"), recipients);
                     return null;
@@ -313,9 +313,5 @@ public final class SmtpDeliveryClient {
             }
             return ordered;
         }
-    }
-
-    static boolean hasEightBitBytes(Buffer content) {
-        return ByteView.of(content).hasEightBitBytes();
     }
 }
