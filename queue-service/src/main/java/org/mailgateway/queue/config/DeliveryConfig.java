@@ -39,6 +39,13 @@ public interface DeliveryConfig {
     @WithDefault("4")
     int roundsInFlight();
 
+    /**
+     * Bytes of just-stored mail kept in memory for its first delivery attempt, which then reads nothing back from
+     * PostgreSQL; the oldest go first past this bound, and 0 turns it off.
+     */
+    @WithDefault("33554432")
+    long recentContentBytes();
+
     /** Recipients claimed per round of the delivery loop. */
     @WithDefault("100")
     int batchSize();

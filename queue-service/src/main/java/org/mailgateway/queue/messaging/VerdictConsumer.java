@@ -90,6 +90,7 @@ public class VerdictConsumer {
         LOG.infof("stored: id=%s client=%s from=<%s> rcpts=%d action=%s score=%.1f", envelope.messageId(), envelope.clientIp(),
                 envelope.mailFrom(), envelope.recipients().size(), message.verdict().action(), message.verdict().score());
         if (message.verdict().action() == Verdict.Action.DELIVER) {
+            delivery.stored(message);
             delivery.wake();
         }
     }

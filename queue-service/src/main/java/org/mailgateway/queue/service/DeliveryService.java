@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,6 +71,8 @@ public class DeliveryService {
     private long renewTimer = -1;
     /** What the rounds in progress have claimed: their leases are renewed until they have recorded the outcomes. */
     private final Set<ClaimedDelivery> inProgress = ConcurrentHashMap.newKeySet();
+    /** The bytes of mail just stored here, for its first attempt (see {@link RecentContent}). */
+    private final RecentContent recent;
 
     public DeliveryService(Vertx vertx, MailStore store, DeliveryConfig config, DnsConfig dnsConfig, MeterRegistry registry) {
         this.vertx = vertx;
@@ -80,6 +83,8 @@ public class DeliveryService {
         this.registry = registry;
         this.routes = Routes.parse(config.routes());
         this.backoff = new Backoff(config.retry().initial(), config.retry().multiplier(), config.retry().max());
+        this.recent = new RecentContent(config.recentContentBytes());
+        registry.gauge("gateway.delivery.recent.bytes", recent, RecentContent::bytes);
     }
 
     void start(@Observes StartupEvent event) {
@@ -107,6 +112,17 @@ public class DeliveryService {
     /** The next hop of a recipient under the current routes, in the form stored with each delivery. */
     public String destinationOf(String recipient) {
         return routes.forRecipient(recipient).map(NextHop::label).orElse(NewMessage.NewDelivery.NO_ROUTE);
+    }
+
+    /**
+     * Keeps the content of a message just stored for delivery, so that its first attempt need not read it back
+     * from the store. Call it only once the store has it.
+     */
+    public void stored(NewMessage message) {
+        if (!message.deliveries().isEmpty()) {
+            recent.put(new MessageContent(message.envelope().messageId(), message.envelope().mailFrom(),
+                    message.envelope().receivedAt(), message.envelopeJson(), message.raw()));
+        }
     }
 
     /**
@@ -152,7 +168,7 @@ public class DeliveryService {
             groups.computeIfAbsent(delivery.messageId() + " " + delivery.destination(), k -> new ArrayList<>()).add(delivery);
         }
         List<String> ids = claimed.stream().map(ClaimedDelivery::messageId).distinct().toList();
-        return store.loadContent(ids).chain(contents -> {
+        return contentOf(ids).chain(contents -> {
             List<Uni<List<DeliveryUpdate>>> attempts = new ArrayList<>();
             for (List<ClaimedDelivery> group : groups.values()) {
                 MessageContent content = contents.get(group.get(0).messageId());
@@ -167,6 +183,19 @@ public class DeliveryService {
                     .map(lists -> lists.stream().flatMap(List::stream).toList())
                     .chain(updates -> store.record(updates, reports(updates, contents)))
                     .replaceWith(claimed.size());
+        });
+    }
+
+    /** The content of these messages: what was just stored here from memory, the rest from the store. */
+    private Uni<Map<String, MessageContent>> contentOf(List<String> ids) {
+        Map<String, MessageContent> held = recent.take(ids);
+        if (held.size() == ids.size()) {
+            return Uni.createFrom().item(held);
+        }
+        return store.loadContent(ids.stream().filter(id -> !held.containsKey(id)).toList()).map(loaded -> {
+            Map<String, MessageContent> all = new HashMap<>(loaded);
+            all.putAll(held);
+            return all;
         });
     }
 
