@@ -8,14 +8,15 @@
 #   -B             a DNS blocklist zone served by a UDP socket that reads every query and never answers: every
 #                  lookup runs into gateway.dnsbl.timeout; the figures show whether replies and verdicts still flow
 #   -r runs (default 3; medians are printed), -d seconds per run (default 20), -l bytes (default 2048)
+#   -w seconds of warm-up at 800 msgs/s first (default 50, about 40,000 messages: the JIT needs tens of thousands)
 # Needs python3, curl and a built project. Numbers, not a test.
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-RATES="250 450" RUNS=3 DURATION=20 SIZE=2048 BLACKHOLE=""
-while getopts "R:r:d:l:Bh" o; do
+RATES="250 450" RUNS=3 DURATION=20 SIZE=2048 BLACKHOLE="" WARM=50
+while getopts "R:r:d:l:w:Bh" o; do
   case $o in
-    R) RATES=$OPTARG ;; r) RUNS=$OPTARG ;; d) DURATION=$OPTARG ;; l) SIZE=$OPTARG ;; B) BLACKHOLE=1 ;;
-    *) sed -n '2,12p' "$0"; exit 2 ;;
+    R) RATES=$OPTARG ;; r) RUNS=$OPTARG ;; w) WARM=$OPTARG ;; d) DURATION=$OPTARG ;; l) SIZE=$OPTARG ;; B) BLACKHOLE=1 ;;
+    *) sed -n '2,13p' "$0"; exit 2 ;;
   esac
 done
 BASE_PORT=30500 SINK_PORT=30599 DNS_PORT=30553
@@ -44,7 +45,7 @@ fi
 rm -rf "$GATEWAY_DATA_DIR"; rm -f /tmp/latency-bench.dns-queries
 "$ROOT/gateway" up >/dev/null || { echo "the gateway did not start" >&2; exit 1; }
 run() { python3 "$ROOT/bench/latency.py" --port "$GATEWAY_SMTP_PORT" --sink-port "$SINK_PORT" --rate "$1" --duration "$2" --size "$SIZE"; }
-run 200 10 >/dev/null   # warm-up
+run 800 "$WARM" >/dev/null   # warm-up
 echo "# $(date -u +%FT%TZ), $(nproc) cores; ${BLACKHOLE:+DNS blocklist that never answers (gateway.dnsbl.timeout each lookup); }$RUNS runs of ${DURATION}s per rate, medians"
 printf '%-6s | %-9s | %-9s | %-26s | %-26s | %s\n' rate offered/s accepted "end of DATA -> 250 p50/p99" "-> delivered p50/p99 ms" "not delivered"
 median() { sort -g | awk '{a[NR]=$1} END{print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'; }
