@@ -11,20 +11,28 @@
 # The ratio is the median of each run's during/alone. "tool cores" is the CPU the flood tool itself used during
 # the flood (all its processes), "stack cores" that of the whole gateway: on a machine whose legitimate load alone
 # keeps every core busy, the flood tool's share is CPU that legitimate mail cannot have, whatever the gateway does.
+# -F drop|reject also loads the admin API's firewall export (format=nftables) into the kernel, with a chain that
+# drops the blocked addresses' SYNs to the SMTP port, or answers them with a TCP reset: the flood then never reaches
+# the gateway, and the tool counts TIMEOUT or ECONNREFUSED instead of 554s (its "rejects/s" count only replies).
+# The table (inet mailgateway) is deleted at the end.
 #
 # Usage: bench/flood-bench.sh [-c "50 200"] [-r runs] [-k processes] [-m messages_per_process] [-P flood_processes]
-#                             [-w warm-up rounds of the legitimate load]
-# Needs root, Debian's postfix (smtp-source, smtp-sink), python3, curl and a built project.
+#                             [-w warm-up rounds of the legitimate load] [-F drop|reject]
+# Needs root, Debian's postfix (smtp-source, smtp-sink), python3, curl and a built project; -F also nftables.
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 FLOOD="${FLOOD:-$ROOT/../shared/bench/flood.py}"
-CONCURRENCY="50 200" RUNS=3 PROCS=20 PER_PROC=400 FLOOD_PROCS=2 WARM=3
-while getopts "c:r:k:m:P:w:h" o; do
+CONCURRENCY="50 200" RUNS=3 PROCS=20 PER_PROC=400 FLOOD_PROCS=2 WARM=3 FIREWALL=
+while getopts "c:r:k:m:P:w:F:h" o; do
   case $o in
     c) CONCURRENCY=$OPTARG ;; r) RUNS=$OPTARG ;; k) PROCS=$OPTARG ;; m) PER_PROC=$OPTARG ;; P) FLOOD_PROCS=$OPTARG ;;
-    w) WARM=$OPTARG ;; *) sed -n '2,19p' "$0"; exit 2 ;;
+    w) WARM=$OPTARG ;; F) FIREWALL=$OPTARG ;; *) sed -n '2,23p' "$0"; exit 2 ;;
   esac
 done
+case "$FIREWALL" in
+  "") ;; drop) VERDICT=drop ;; reject) VERDICT="reject with tcp reset" ;;
+  *) echo "-F takes drop or reject" >&2; exit 2 ;;
+esac
 BASE_PORT=30000 SINK_PORT=30099
 source "$ROOT/bench/lib/private-stack.sh"
 source "$ROOT/bench/lib/stack-cpu.sh"
@@ -34,6 +42,7 @@ private_stack_env "$BASE_PORT" "$SINK_PORT" "${GATEWAY_DATA_DIR:-/var/tmp/gatewa
 export GATEWAY_SMTP_MAX_CONNECTIONS_PER_IP=20000 GATEWAY_POLICY_BLOCK_ENABLED=false
 SINK_PID=
 cleanup() {
+  [[ -n "$FIREWALL" ]] && nft delete table inet mailgateway 2>/dev/null
   "$ROOT/gateway" down >/dev/null 2>&1 || true
   [[ -n "$SINK_PID" ]] && kill "$SINK_PID" 2>/dev/null
   rm -rf "$GATEWAY_DATA_DIR"
@@ -53,6 +62,14 @@ curl -sf -X POST -H "Authorization: Bearer $KEY" -H 'Content-Type: application/j
   || { log "could not block 127.0.5.0/24"; exit 1; }
 until python3 "$FLOOD" -p "$GATEWAY_SMTP_PORT" -c 1 -n 1 --src 127.0.5.1 2>/dev/null | grep -q '"554"'; do sleep 0.5; done
 log "127.0.5.0/24 is refused at connect"
+if [[ -n "$FIREWALL" ]]; then
+  { curl -sf -H "Authorization: Bearer $KEY" "$ADMIN_URL/api/v1/blocklist/export?format=nftables" \
+    && printf 'add chain inet mailgateway smtp_in { type filter hook input priority filter; policy accept; }\n' \
+    && printf 'add rule inet mailgateway smtp_in tcp dport %s ip saddr @blocked_ipv4 %s\n' "$GATEWAY_SMTP_PORT" "$VERDICT" \
+    && printf 'add rule inet mailgateway smtp_in tcp dport %s ip6 saddr @blocked_ipv6 %s\n' "$GATEWAY_SMTP_PORT" "$VERDICT"
+  } > /tmp/flood-bench.nft && nft -f /tmp/flood-bench.nft || { log "could not load the firewall export"; exit 1; }
+  log "the kernel now does this to 127.0.5.0/24 on port $GATEWAY_SMTP_PORT: $VERDICT"
+fi
 
 legit() { # -> end-to-end msgs/s of PROCS x PER_PROC messages
   local before want t0 pids=() p
@@ -77,7 +94,7 @@ flood_ticks() { # CPU clock ticks of every process of the flood tool on our port
 }
 stack_cpu_init "$GATEWAY_DATA_DIR"
 for w in $(seq "$WARM"); do legit >/dev/null; done   # warm-up: the JIT keeps compiling for several thousand messages
-echo "# $(date -u +%FT%TZ), $(nproc) cores; legitimate load: $PROCS x smtp-source -s 1 -m $PER_PROC (2 KiB); flood: flood.py -P $FLOOD_PROCS"
+echo "# $(date -u +%FT%TZ), $(nproc) cores; legitimate load: $PROCS x smtp-source -s 1 -m $PER_PROC (2 KiB); flood: flood.py -P $FLOOD_PROCS${FIREWALL:+; kernel: $VERDICT}"
 printf '%-5s | %-11s | %-11s | %-5s | %-11s | %-11s | %-18s | %s\n' conc "alone e2e/s" "flood e2e/s" ratio "flood conn/s" "rejects/s" "reply ms p50 / p99" \
   "tool / stack cores"
 for c in $CONCURRENCY; do

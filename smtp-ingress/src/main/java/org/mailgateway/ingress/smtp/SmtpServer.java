@@ -77,10 +77,10 @@ public class SmtpServer {
             listen(new NetServerOptions(base).setPort(config.proxyProtocol().port().getAsInt()), settings, services, true, instances);
         }
         listening = true;
-        LOG.infof("SMTP listening on %s:%d%s (%d event loops), accepting mail for %s, relay allowed from %s, STARTTLS %s,"
+        LOG.infof("SMTP listening on %s:%d%s (%d event loops, %s), accepting mail for %s, relay allowed from %s, STARTTLS %s,"
                 + " AUTH %s, PROXY protocol from %s", config.host(), config.port(),
                 config.proxyProtocol().port().isPresent() ? " and PROXY-only port " + config.proxyProtocol().port().getAsInt() : "",
-                instances, config.acceptedDomains(), config.trustedNetworks(), tlsAvailable ? "offered" : "off",
+                instances, vertx.isNativeTransportEnabled() ? "epoll" : "Java NIO", config.acceptedDomains(), config.trustedNetworks(), tlsAvailable ? "offered" : "off",
                 settings.credentials() == null ? "off" : settings.credentials().size() + " users"
                         + (settings.authRequiresTls() ? " (after STARTTLS)" : ""),
                 settings.proxySources().isEmpty() ? "nowhere" : settings.proxySources());
