@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -19,9 +18,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.mailgateway.localstack.GatewayService;
-import org.mailgateway.localstack.Ports;
-import org.mailgateway.localstack.Stack;
-import org.mailgateway.localstack.StackOptions;
 import org.mailgateway.localstack.process.ServiceProcess;
 import org.mailgateway.localstack.testing.DownstreamSink;
 
@@ -43,51 +39,40 @@ class FaultsIT {
 
     private static final Pattern SUBJECT = Pattern.compile("\r\nSubject: ([^\r\n]*)\r\n");
 
-    private static Stack stack;
-    private static DownstreamSink sink;
+    private static StackWithSink gateway;
 
     @BeforeAll
     static void startTheGateway() {
-        Path project = Path.of(System.getProperty("gateway.project.dir")).toAbsolutePath().normalize();
-        Path data = project.resolve("system-tests/target/faults-" + System.currentTimeMillis());
-        int sinkPort = Ports.free();
-        StackOptions options = StackOptions.forTests(project, data)
-                .env("GATEWAY_SMTP_HOSTNAME", "gateway.test")
+        gateway = StackWithSink.start("faults", (options, sinkPort) -> options
                 .env("GATEWAY_SMTP_ACCEPTED_DOMAINS", "example.test")
                 .env("GATEWAY_SMTP_KAFKA_DELIVERY_TIMEOUT", "PT5S")
                 .env("GATEWAY_SMTP_KAFKA_REQUEST_TIMEOUT", "PT2S")
                 .env("GATEWAY_SMTP_KAFKA_MAX_BLOCK", "PT3S")
                 // steady mail from four addresses is what this test wants, not what the policy should score
                 .env("GATEWAY_POLICY_THRESHOLDS_MESSAGES", "1000000")
-                .env("GATEWAY_DELIVERY_ROUTES", "*=[127.0.0.1]:" + sinkPort)
                 .env("GATEWAY_DELIVERY_RETRY_INITIAL", "PT1S")
                 .env("GATEWAY_DELIVERY_RETRY_MAX", "PT2S")
                 .env("GATEWAY_DELIVERY_POLL_INTERVAL", "PT0.5S")
-                .env("GATEWAY_DELIVERY_LEASE", "PT6S");
-        sink = DownstreamSink.start(sinkPort, data.resolve("downstream"));
-        stack = new Stack(options).start();
+                .env("GATEWAY_DELIVERY_LEASE", "PT6S"));
     }
 
     @AfterAll
     static void stopTheGateway() {
-        if (stack != null) {
-            stack.close();
-        }
-        if (sink != null) {
-            sink.close();
+        if (gateway != null) {
+            gateway.close();
         }
     }
 
     @Test
     @Order(1)
     void theBrokerKilledMidStreamMeans451WhileDownAndNoAcknowledgedMessageLost() throws Exception {
-        MailLoad load = new MailLoad(stack.smtpPort(), "Broker crash", CLIENTS, PACE);
+        MailLoad load = new MailLoad(gateway.stack().smtpPort(), "Broker crash", CLIENTS, PACE);
         try {
             await().atMost(PATIENCE).until(() -> load.acceptedCount() >= 20);
-            stack.kafka().kill();
+            gateway.stack().kafka().kill();
             await().atMost(PATIENCE).until(() -> load.tempFailed() >= 4);
-            assertTrue(stack.service(GatewayService.SMTP_INGRESS).isLive(), "the ingress lives through the outage");
-            stack.startKafka();
+            assertTrue(gateway.stack().service(GatewayService.SMTP_INGRESS).isLive(), "the ingress lives through the outage");
+            gateway.stack().startKafka();
             int before = load.acceptedCount();
             await().atMost(PATIENCE).until(() -> load.acceptedCount() >= before + 20);
         } finally {
@@ -111,11 +96,11 @@ class FaultsIT {
     @Test
     @Order(4)
     void postgresqlStoppedForThirtySecondsUnderLoadPausesTheQueueAndLosesNothing() throws Exception {
-        ServiceProcess queue = stack.service(GatewayService.QUEUE_SERVICE);
-        MailLoad load = new MailLoad(stack.smtpPort(), "Database outage", CLIENTS, PACE);
+        ServiceProcess queue = gateway.stack().service(GatewayService.QUEUE_SERVICE);
+        MailLoad load = new MailLoad(gateway.stack().smtpPort(), "Database outage", CLIENTS, PACE);
         try {
             await().atMost(PATIENCE).until(() -> load.acceptedCount() >= 20);
-            stack.stopPostgres();
+            gateway.stack().stopPostgres();
             long stoppedAt = System.nanoTime();
             try {
                 await().atMost(PATIENCE).until(() -> !queue.isReady());
@@ -126,7 +111,7 @@ class FaultsIT {
                 assertTrue(load.acceptedCount() > beforeWaiting, "mail is accepted while the database is away");
                 assertTrue(queue.isLive() && queue.process().isAlive(), "the queue service waits; it does not die");
             } finally {
-                stack.startPostgres();
+                gateway.stack().startPostgres();
             }
             await().atMost(PATIENCE).until(queue::isReady);
             int before = load.acceptedCount();
@@ -138,14 +123,14 @@ class FaultsIT {
     }
 
     private static void crashAndRestart(GatewayService service, String prefix) throws Exception {
-        MailLoad load = new MailLoad(stack.smtpPort(), prefix, CLIENTS, PACE);
+        MailLoad load = new MailLoad(gateway.stack().smtpPort(), prefix, CLIENTS, PACE);
         try {
             await().atMost(PATIENCE).until(() -> load.acceptedCount() >= 20);
-            stack.service(service).process().kill();
+            gateway.stack().service(service).process().kill();
             int atKill = load.acceptedCount();
             // the ingress does not need the others: acceptance goes on while the service is down
             await().atMost(PATIENCE).until(() -> load.acceptedCount() >= atKill + 20);
-            stack.restart(service);
+            gateway.stack().restart(service);
             int afterRestart = load.acceptedCount();
             await().atMost(PATIENCE).until(() -> load.acceptedCount() >= afterRestart + 20);
         } finally {
@@ -173,7 +158,7 @@ class FaultsIT {
     /** How many copies of each subject the downstream has received. */
     private static Map<String, Integer> arrivals() {
         Map<String, Integer> counts = new HashMap<>();
-        for (DownstreamSink.Received message : sink.messages()) {
+        for (DownstreamSink.Received message : gateway.sink().messages()) {
             Matcher m = SUBJECT.matcher(message.text());
             if (m.find()) {
                 counts.merge(m.group(1), 1, Integer::sum);

@@ -13,7 +13,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -32,8 +31,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.mailgateway.localstack.GatewayService;
 import org.mailgateway.localstack.Ports;
-import org.mailgateway.localstack.Stack;
-import org.mailgateway.localstack.StackOptions;
 import org.mailgateway.localstack.postgres.EmbeddedPostgresServer;
 import org.mailgateway.localstack.process.ServiceProcess;
 import org.mailgateway.localstack.testing.DownstreamSink;
@@ -52,18 +49,12 @@ class GatewayEndToEndIT {
     private static final String GTUBE = "XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private static StackOptions options;
-    private static Stack stack;
-    private static DownstreamSink sink;
+    private static StackWithSink gateway;
 
     @BeforeAll
     static void startTheGateway() {
-        Path project = Path.of(System.getProperty("gateway.project.dir")).toAbsolutePath().normalize();
-        Path data = project.resolve("system-tests/target/e2e-" + System.currentTimeMillis());
-        int sinkPort = Ports.free();
         int nobodyListens = Ports.free();
-        options = StackOptions.forTests(project, data)
-                .env("GATEWAY_SMTP_HOSTNAME", "gateway.test")
+        gateway = StackWithSink.start("e2e", (options, sinkPort) -> options
                 .env("GATEWAY_SMTP_ACCEPTED_DOMAINS", "example.test,deferred.test")
                 .env("GATEWAY_SMTP_TRUSTED_NETWORKS", "127.0.0.1/32")
                 .env("GATEWAY_SMTP_KAFKA_DELIVERY_TIMEOUT", "PT5S")
@@ -74,18 +65,13 @@ class GatewayEndToEndIT {
                 .env("GATEWAY_DELIVERY_RETRY_MAX", "PT2S")
                 .env("GATEWAY_DELIVERY_POLL_INTERVAL", "PT0.5S")
                 // a crashed queue-service's claims are retried after this (renewed while an instance lives)
-                .env("GATEWAY_DELIVERY_LEASE", "PT6S");
-        sink = DownstreamSink.start(sinkPort, data.resolve("downstream"));
-        stack = new Stack(options).start();
+                .env("GATEWAY_DELIVERY_LEASE", "PT6S"));
     }
 
     @AfterAll
     static void stopTheGateway() {
-        if (stack != null) {
-            stack.close();
-        }
-        if (sink != null) {
-            sink.close();
+        if (gateway != null) {
+            gateway.close();
         }
     }
 
@@ -96,8 +82,8 @@ class GatewayEndToEndIT {
 
         String id = send(sent, "b@example.test");
 
-        await().atMost(PATIENCE).until(() -> !sink.messagesContaining("Subject: Clean one").isEmpty());
-        byte[] received = sink.messagesContaining("Subject: Clean one").get(0).content();
+        await().atMost(PATIENCE).until(() -> !gateway.sink().messagesContaining("Subject: Clean one").isEmpty());
+        byte[] received = gateway.sink().messagesContaining("Subject: Clean one").get(0).content();
         String text = new String(received, StandardCharsets.UTF_8);
         assertTrue(text.startsWith("Received: from client.example.org ([127.0.0.2])\r\n\t(authenticated: no)\r\n\tby gateway.test with ESMTP id " + id
                 + "\r\n\tfor <b@example.test>; "), text);
@@ -124,26 +110,26 @@ class GatewayEndToEndIT {
         String id = send(sent, "b@example.test");
 
         HttpResponse<String> list = await().atMost(PATIENCE).until(
-                () -> api("/api/v1/quarantine?ip=" + CLIENT, stack.adminKey()), r -> r.body().contains(id));
+                () -> api("/api/v1/quarantine?ip=" + CLIENT, gateway.stack().adminKey()), r -> r.body().contains(id));
         assertEquals(200, list.statusCode());
         assertTrue(list.body().contains("\"GTUBE\""), list.body());
-        HttpResponse<String> one = api("/api/v1/quarantine/" + id, stack.adminKey());
+        HttpResponse<String> one = api("/api/v1/quarantine/" + id, gateway.stack().adminKey());
         assertTrue(one.body().contains("the message contains the GTUBE anti-spam test string"), one.body());
 
-        HttpResponse<byte[]> raw = HTTP.send(request("/api/v1/quarantine/" + id + "/raw", stack.adminKey()),
+        HttpResponse<byte[]> raw = HTTP.send(request("/api/v1/quarantine/" + id + "/raw", gateway.stack().adminKey()),
                 HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, raw.statusCode());
         assertEquals("message/rfc822", raw.headers().firstValue("Content-Type").orElse(""));
         byte[] stored = raw.body();
         assertTrue(new String(stored, StandardCharsets.UTF_8).startsWith("Received: from client.example.org ([127.0.0.2])"));
         assertArrayEquals(sent, Arrays.copyOfRange(stored, stored.length - sent.length, stored.length));
-        assertTrue(sink.messagesContaining("Subject: Test spam").isEmpty(), "a quarantined message is not delivered");
+        assertTrue(gateway.sink().messagesContaining("Subject: Test spam").isEmpty(), "a quarantined message is not delivered");
     }
 
     @Test
     @Order(4)
     void theApiRefusesAMissingOrWrongKey() throws Exception {
-        HttpResponse<String> none = HTTP.send(HttpRequest.newBuilder(URI.create(stack.adminUrl() + "/api/v1/quarantine")).build(),
+        HttpResponse<String> none = HTTP.send(HttpRequest.newBuilder(URI.create(gateway.stack().adminUrl() + "/api/v1/quarantine")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(401, none.statusCode());
         assertEquals("application/problem+json", none.headers().firstValue("Content-Type").orElse(""));
@@ -155,24 +141,24 @@ class GatewayEndToEndIT {
     @Test
     @Order(5)
     void withKafkaDownDataGets451AndTheIngressStaysHealthyThenMailFlowsAgain() throws Exception {
-        stack.kafka().stop(Duration.ofSeconds(30));
+        gateway.stack().kafka().stop(Duration.ofSeconds(30));
         try {
             SMTPSendFailedException tempfail = assertThrows(SMTPSendFailedException.class,
                     () -> send(message("During outage", "kept by the client\r\n"), "b@example.test"));
             assertEquals(451, tempfail.getReturnCode());
             assertTrue(tempfail.getMessage().contains("4.3.0"), tempfail.getMessage());
-            assertTrue(stack.service(GatewayService.SMTP_INGRESS).isLive());
-            assertTrue(stack.service(GatewayService.SMTP_INGRESS).process().isAlive());
+            assertTrue(gateway.stack().service(GatewayService.SMTP_INGRESS).isLive());
+            assertTrue(gateway.stack().service(GatewayService.SMTP_INGRESS).process().isAlive());
         } finally {
-            stack.startKafka();
+            gateway.stack().startKafka();
         }
 
         byte[] after = message("After outage", "the broker is back\r\n");
         String id = sendWhenAccepted(after, "b@example.test");
 
-        await().atMost(PATIENCE).until(() -> !sink.messagesContaining("Subject: After outage").isEmpty());
-        assertTrue(sink.messagesContaining("Subject: After outage").get(0).text().contains(" id " + id));
-        assertTrue(sink.messagesContaining("Subject: During outage").isEmpty(), "a 451'd message stays with its client");
+        await().atMost(PATIENCE).until(() -> !gateway.sink().messagesContaining("Subject: After outage").isEmpty());
+        assertTrue(gateway.sink().messagesContaining("Subject: After outage").get(0).text().contains(" id " + id));
+        assertTrue(gateway.sink().messagesContaining("Subject: During outage").isEmpty(), "a 451'd message stays with its client");
     }
 
     @Test
@@ -181,26 +167,25 @@ class GatewayEndToEndIT {
         String deferredId = send(message("Deferred one", "the next hop is down\r\n"), "b@deferred.test");
         await().atMost(PATIENCE).until(() -> "DEFERRED".equals(deliveryState(deferredId)));
 
-        stack.close();
-        stack = new Stack(options).start();
+        gateway.restartTheWholeStack();
 
-        HttpResponse<String> quarantine = api("/api/v1/quarantine?ip=" + CLIENT, stack.adminKey());
+        HttpResponse<String> quarantine = api("/api/v1/quarantine?ip=" + CLIENT, gateway.stack().adminKey());
         assertEquals(200, quarantine.statusCode());
         assertTrue(quarantine.body().contains("\"GTUBE\""), quarantine.body());
         assertEquals("DEFERRED", deliveryState(deferredId));
         assertTrue(lastReply(deferredId).contains("refused"), lastReply(deferredId));
 
         String id = sendWhenAccepted(message("After restart", "still flowing\r\n"), "b@example.test");
-        await().atMost(PATIENCE).until(() -> !sink.messagesContaining("Subject: After restart").isEmpty());
-        assertTrue(sink.messagesContaining("Subject: After restart").get(0).text().contains(" id " + id));
+        await().atMost(PATIENCE).until(() -> !gateway.sink().messagesContaining("Subject: After restart").isEmpty());
+        assertTrue(gateway.sink().messagesContaining("Subject: After restart").get(0).text().contains(" id " + id));
     }
 
     @Test
     @Order(7)
     void onSigtermTheIngressFinishesTheTransactionInFlightAndRefusesAnythingNew() throws Exception {
-        ServiceProcess ingress = stack.service(GatewayService.SMTP_INGRESS);
-        try (SmtpDialogue inFlight = SmtpDialogue.connect(CLIENT, stack.smtpPort());
-                SmtpDialogue idle = SmtpDialogue.connect(CLIENT, stack.smtpPort())) {
+        ServiceProcess ingress = gateway.stack().service(GatewayService.SMTP_INGRESS);
+        try (SmtpDialogue inFlight = SmtpDialogue.connect(CLIENT, gateway.stack().smtpPort());
+                SmtpDialogue idle = SmtpDialogue.connect(CLIENT, gateway.stack().smtpPort())) {
             idle.expect(220).send("EHLO idle.example").expect(250);
             inFlight.expect(220).send("EHLO client.example.org").expect(250)
                     .send("MAIL FROM:<alice@example.org>").expect(250)
@@ -222,11 +207,11 @@ class GatewayEndToEndIT {
             terminator.join();
             assertTrue(!ingress.process().isAlive());
 
-            await().atMost(PATIENCE).until(() -> !sink.messagesContaining("Subject: In flight at shutdown").isEmpty());
-            assertTrue(sink.messagesContaining("Subject: In flight at shutdown").get(0).text()
+            await().atMost(PATIENCE).until(() -> !gateway.sink().messagesContaining("Subject: In flight at shutdown").isEmpty());
+            assertTrue(gateway.sink().messagesContaining("Subject: In flight at shutdown").get(0).text()
                     .contains(" id " + queued.group(1)));
         } finally {
-            stack.restart(GatewayService.SMTP_INGRESS);
+            gateway.stack().restart(GatewayService.SMTP_INGRESS);
         }
     }
 
@@ -237,16 +222,16 @@ class GatewayEndToEndIT {
         for (int i = 0; i < count; i++) {
             if (i == count / 2) {
                 // SIGKILL while it stores and delivers the first half; the second half waits in Kafka
-                stack.service(GatewayService.QUEUE_SERVICE).process().kill();
+                gateway.stack().service(GatewayService.QUEUE_SERVICE).process().kill();
             }
             sendWhenAccepted(message(String.format("Crash test %02d", i), "delivered once, or at least once\r\n"),
                     "b@example.test");
         }
-        stack.restart(GatewayService.QUEUE_SERVICE);
+        gateway.stack().restart(GatewayService.QUEUE_SERVICE);
 
         await().atMost(PATIENCE).until(() -> {
             for (int i = 0; i < count; i++) {
-                if (sink.messagesContaining(String.format("Subject: Crash test %02d", i)).isEmpty()) {
+                if (gateway.sink().messagesContaining(String.format("Subject: Crash test %02d", i)).isEmpty()) {
                     return false;
                 }
             }
@@ -254,7 +239,7 @@ class GatewayEndToEndIT {
         });
         int duplicates = 0;
         for (int i = 0; i < count; i++) {
-            duplicates += sink.messagesContaining(String.format("Subject: Crash test %02d", i)).size() - 1;
+            duplicates += gateway.sink().messagesContaining(String.format("Subject: Crash test %02d", i)).size() - 1;
         }
         System.out.printf("queue-service SIGKILL mid-delivery: %d of %d messages arrived, %d duplicates downstream%n",
                 count, count, duplicates);
@@ -264,8 +249,8 @@ class GatewayEndToEndIT {
     @Test
     @Order(9)
     void withPostgresqlStoppedMailIsStillAcceptedAndNothingIsLostWhenItReturns() throws Exception {
-        stack.stopPostgres();
-        ServiceProcess queue = stack.service(GatewayService.QUEUE_SERVICE);
+        gateway.stack().stopPostgres();
+        ServiceProcess queue = gateway.stack().service(GatewayService.QUEUE_SERVICE);
         List<String> ids = new java.util.ArrayList<>();
         try {
             await().atMost(PATIENCE).until(() -> !queue.isReady());
@@ -274,15 +259,15 @@ class GatewayEndToEndIT {
                 // the ingress and policy never need PostgreSQL: mail is accepted, and waits in Kafka
                 ids.add(send(message(String.format("Database away %02d", i), "stored when it is back\r\n"), "b@example.test"));
             }
-            assertTrue(sink.messagesContaining("Subject: Database away").isEmpty(), "nothing is delivered unstored");
+            assertTrue(gateway.sink().messagesContaining("Subject: Database away").isEmpty(), "nothing is delivered unstored");
         } finally {
-            stack.startPostgres();
+            gateway.stack().startPostgres();
         }
 
         await().atMost(PATIENCE).until(queue::isReady);
-        await().atMost(PATIENCE).until(() -> sink.messagesContaining("Subject: Database away").size() >= 10);
+        await().atMost(PATIENCE).until(() -> gateway.sink().messagesContaining("Subject: Database away").size() >= 10);
         for (int i = 0; i < 10; i++) {
-            List<DownstreamSink.Received> copies = sink.messagesContaining(String.format("Subject: Database away %02d", i));
+            List<DownstreamSink.Received> copies = gateway.sink().messagesContaining(String.format("Subject: Database away %02d", i));
             assertEquals(1, copies.size(), "message " + i);
             assertTrue(copies.get(0).text().contains(" id " + ids.get(i)));
         }
@@ -297,7 +282,7 @@ class GatewayEndToEndIT {
     }
 
     private static String send(byte[] bytes, String recipient) throws MessagingException {
-        return SmtpSubmission.send(stack.smtpPort(), CLIENT, "client.example.org", bytes, recipient);
+        return SmtpSubmission.send(gateway.stack().smtpPort(), CLIENT, "client.example.org", bytes, recipient);
     }
 
     /** After an outage the producer may need a moment to reconnect: a 451 then is the client's cue to retry. */
@@ -309,7 +294,7 @@ class GatewayEndToEndIT {
     // --- the operator side ---
 
     private static HttpRequest request(String path, String key) {
-        return HttpRequest.newBuilder(URI.create(stack.adminUrl() + path)).header("Authorization", "Bearer " + key).build();
+        return HttpRequest.newBuilder(URI.create(gateway.stack().adminUrl() + path)).header("Authorization", "Bearer " + key).build();
     }
 
     private static HttpResponse<String> api(String path, String key) throws Exception {
@@ -325,7 +310,7 @@ class GatewayEndToEndIT {
     }
 
     private static String queryOne(String sql, String messageId) throws Exception {
-        try (Connection c = DriverManager.getConnection(stack.postgres().jdbcUrl(), EmbeddedPostgresServer.USER,
+        try (Connection c = DriverManager.getConnection(gateway.stack().postgres().jdbcUrl(), EmbeddedPostgresServer.USER,
                 EmbeddedPostgresServer.PASSWORD); PreparedStatement s = c.prepareStatement(sql)) {
             s.setString(1, messageId);
             try (ResultSet rs = s.executeQuery()) {

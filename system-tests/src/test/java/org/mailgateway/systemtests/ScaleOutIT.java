@@ -10,7 +10,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -40,9 +39,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.mailgateway.localstack.GatewayService;
-import org.mailgateway.localstack.Ports;
-import org.mailgateway.localstack.Stack;
-import org.mailgateway.localstack.StackOptions;
 import org.mailgateway.localstack.postgres.EmbeddedPostgresServer;
 import org.mailgateway.localstack.testing.DownstreamSink;
 
@@ -64,22 +60,16 @@ class ScaleOutIT {
     private static final List<String> CLIENTS = List.of("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5",
             "127.0.0.6", "127.0.0.7", "127.0.0.8", "127.0.0.9");
 
-    private static Stack stack;
-    private static DownstreamSink sink;
+    private static StackWithSink gateway;
 
     @BeforeAll
     static void startTwoOfEach() {
-        Path project = Path.of(System.getProperty("gateway.project.dir")).toAbsolutePath().normalize();
-        Path data = project.resolve("system-tests/target/scale-" + System.currentTimeMillis());
-        int sinkPort = Ports.free();
-        StackOptions options = StackOptions.forTests(project, data)
+        gateway = StackWithSink.start("scale", (options, sinkPort) -> options
                 .scale(GatewayService.SMTP_INGRESS, 2)
                 .scale(GatewayService.POLICY_SERVICE, 2)
                 .scale(GatewayService.QUEUE_SERVICE, 2)
-                .env("GATEWAY_SMTP_HOSTNAME", "gateway.test")
                 .env("GATEWAY_SMTP_ACCEPTED_DOMAINS", "example.test")
                 .env("GATEWAY_SMTP_TRUSTED_NETWORKS", "127.0.0.1/32")
-                .env("GATEWAY_DELIVERY_ROUTES", "*=[127.0.0.1]:" + sinkPort)
                 .env("GATEWAY_DELIVERY_RETRY_INITIAL", "PT1S")
                 .env("GATEWAY_DELIVERY_RETRY_MAX", "PT2S")
                 .env("GATEWAY_DELIVERY_POLL_INTERVAL", "PT0.5S")
@@ -89,25 +79,20 @@ class ScaleOutIT {
                 .env("GATEWAY_POLICY_WINDOW_LENGTH", "PT1M")
                 .env("GATEWAY_POLICY_BLOCK_FIRST_EXPIRY", "PT10M")
                 .env("GATEWAY_POLICY_BLOCK_HELO_NAMES", Integer.toString(HELO_THRESHOLD))
-                .env("GATEWAY_POLICY_BLOCK_RELAY_ATTEMPTS", Integer.toString(HELO_THRESHOLD));
-        sink = DownstreamSink.start(sinkPort, data.resolve("downstream"));
-        stack = new Stack(options).start();
+                .env("GATEWAY_POLICY_BLOCK_RELAY_ATTEMPTS", Integer.toString(HELO_THRESHOLD)));
     }
 
     @AfterAll
     static void stop() {
-        if (stack != null) {
-            stack.close();
-        }
-        if (sink != null) {
-            sink.close();
+        if (gateway != null) {
+            gateway.close();
         }
     }
 
     @Test
     @Order(0)
     void aFloodFromOneIpSpreadOverBothIngressesIsDetectedAndRefusedAtBoth() {
-        List<Integer> ports = stack.smtpPorts();
+        List<Integer> ports = gateway.stack().smtpPorts();
         // session n goes to ingress n % 2: neither ingress alone ever sees the threshold's worth of HELO names
         AtomicInteger sessions = new AtomicInteger();
         SmtpDialogue.Reply refusal = await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50))
@@ -117,7 +102,7 @@ class ScaleOutIT {
                 }, reply -> reply.code() == 554);
         assertEquals("5.7.1", refusal.enhancedCode(), refusal.text());
 
-        ConsumerRecord<String, byte[]> record = TopicReader.awaitRecord(stack.kafkaBootstrapServers(), Topics.POLICY_BLOCKLIST,
+        ConsumerRecord<String, byte[]> record = TopicReader.awaitRecord(gateway.stack().kafkaBootstrapServers(), Topics.POLICY_BLOCKLIST,
                 r -> (ATTACKER + "/32").equals(r.key()) && r.value() != null, PATIENCE);
         BlockEntry block = ContractJson.read(record.value(), BlockEntry.class);
         assertTrue(block.reason().contains("announced " + HELO_THRESHOLD + " different HELO names"), block.reason());
@@ -132,7 +117,7 @@ class ScaleOutIT {
     @Test
     @Order(1)
     void cleanMailSpreadOverBothIngressesIsDeliveredExactlyOnce() throws Exception {
-        List<Integer> ports = stack.smtpPorts();
+        List<Integer> ports = gateway.stack().smtpPorts();
         assertEquals(2, ports.size());
         Map<String, String> accepted = new TreeMap<>();
         for (int i = 0; i < 40; i++) {
@@ -147,7 +132,7 @@ class ScaleOutIT {
         assertEquals(Map.of(), copies.entrySet().stream().filter(e -> e.getValue() != 1)
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)), "messages not delivered exactly once");
         for (int i = 0; i < 2; i++) {
-            double taken = metric(stack.instances(GatewayService.SMTP_INGRESS).get(i).baseUrl(), "gateway_smtp_messages_total");
+            double taken = metric(gateway.stack().instances(GatewayService.SMTP_INGRESS).get(i).baseUrl(), "gateway_smtp_messages_total");
             assertTrue(taken >= 20, "ingress instance " + (i + 1) + " took " + taken + " messages");
         }
     }
@@ -155,7 +140,7 @@ class ScaleOutIT {
     @Test
     @Order(2)
     void killingOneInstanceOfEachServiceMidStreamLosesNothing() throws Exception {
-        List<Integer> ports = stack.smtpPorts();
+        List<Integer> ports = gateway.stack().smtpPorts();
         Map<String, String> accepted = new ConcurrentHashMap<>();
         ExecutorService senders = Executors.newFixedThreadPool(4);
         List<Future<?>> running = new ArrayList<>();
@@ -171,9 +156,9 @@ class ScaleOutIT {
             }));
         }
         await().atMost(PATIENCE).until(() -> accepted.size() >= 20);
-        stack.instances(GatewayService.SMTP_INGRESS).get(1).process().kill();
-        stack.instances(GatewayService.POLICY_SERVICE).get(1).process().kill();
-        stack.instances(GatewayService.QUEUE_SERVICE).get(1).process().kill();
+        gateway.stack().instances(GatewayService.SMTP_INGRESS).get(1).process().kill();
+        gateway.stack().instances(GatewayService.POLICY_SERVICE).get(1).process().kill();
+        gateway.stack().instances(GatewayService.QUEUE_SERVICE).get(1).process().kill();
         for (Future<?> f : running) {
             f.get(5, TimeUnit.MINUTES);
         }
@@ -211,7 +196,7 @@ class ScaleOutIT {
     // --- what the downstream and the store say ---
 
     private static Map<String, Integer> copies(Iterable<String> subjects) {
-        List<String> texts = sink.messages().stream().map(DownstreamSink.Received::text).toList();
+        List<String> texts = gateway.sink().messages().stream().map(DownstreamSink.Received::text).toList();
         Map<String, Integer> copies = new TreeMap<>();
         for (String subject : subjects) {
             copies.put(subject, (int) texts.stream().filter(t -> t.contains("\r\nSubject: " + subject + "\r\n")).count());
@@ -225,7 +210,7 @@ class ScaleOutIT {
 
     private static int undelivered(Iterable<String> messageIds) throws Exception {
         int count = 0;
-        try (Connection c = DriverManager.getConnection(stack.postgres().jdbcUrl(), EmbeddedPostgresServer.USER,
+        try (Connection c = DriverManager.getConnection(gateway.stack().postgres().jdbcUrl(), EmbeddedPostgresServer.USER,
                 EmbeddedPostgresServer.PASSWORD);
                 PreparedStatement s = c.prepareStatement(
                         "SELECT count(*) FROM message m LEFT JOIN delivery d ON d.message_id = m.id "

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -18,10 +17,6 @@ import org.mailgateway.contracts.BlockEntry;
 import org.mailgateway.contracts.ContractJson;
 import org.mailgateway.contracts.RuleHit;
 import org.mailgateway.contracts.Topics;
-import org.mailgateway.localstack.Ports;
-import org.mailgateway.localstack.Stack;
-import org.mailgateway.localstack.StackOptions;
-import org.mailgateway.localstack.testing.DownstreamSink;
 import org.mailgateway.localstack.testing.SmtpDialogue;
 import org.mailgateway.localstack.testing.TopicReader;
 
@@ -41,36 +36,25 @@ class SeedAttackIT {
     private static final int HELO_THRESHOLD = 10;
     private static final SeedAttacker ATTACK = new SeedAttacker(ATTACKER);
 
-    private static Stack stack;
-    private static DownstreamSink sink;
+    private static StackWithSink gateway;
 
     @BeforeAll
     static void startTheGateway() {
-        Path project = Path.of(System.getProperty("gateway.project.dir")).toAbsolutePath().normalize();
-        Path data = project.resolve("system-tests/target/seed-attack-" + System.currentTimeMillis());
-        int sinkPort = Ports.free();
-        StackOptions options = StackOptions.forTests(project, data)
-                .env("GATEWAY_SMTP_HOSTNAME", "gateway.test")
+        gateway = StackWithSink.start("seed-attack", (options, sinkPort) -> options
                 .env("GATEWAY_SMTP_ACCEPTED_DOMAINS", "example.test")
                 .env("GATEWAY_SMTP_TRUSTED_NETWORKS", TRUSTED + "/32")
-                .env("GATEWAY_DELIVERY_ROUTES", "*=[127.0.0.1]:" + sinkPort)
                 .env("GATEWAY_DELIVERY_POLL_INTERVAL", "PT0.5S")
                 // short, so that the test sees the block end: the window forgets the attack before the block expires
                 .env("GATEWAY_POLICY_WINDOW_LENGTH", "PT20S")
                 .env("GATEWAY_POLICY_BLOCK_FIRST_EXPIRY", "PT30S")
                 .env("GATEWAY_POLICY_BLOCK_HELO_NAMES", Integer.toString(HELO_THRESHOLD))
-                .env("GATEWAY_POLICY_BLOCK_RELAY_ATTEMPTS", "10");
-        sink = DownstreamSink.start(sinkPort, data.resolve("downstream"));
-        stack = new Stack(options).start();
+                .env("GATEWAY_POLICY_BLOCK_RELAY_ATTEMPTS", "10"));
     }
 
     @AfterAll
     static void stopTheGateway() {
-        if (stack != null) {
-            stack.close();
-        }
-        if (sink != null) {
-            sink.close();
+        if (gateway != null) {
+            gateway.close();
         }
     }
 
@@ -79,7 +63,7 @@ class SeedAttackIT {
         // the attack: a new session with a new HELO name each time, until the door closes
         AtomicInteger sessions = new AtomicInteger();
         SmtpDialogue.Reply refusal = await().atMost(PATIENCE).pollInterval(Duration.ofMillis(50))
-                .until(() -> ATTACK.session(sessions.incrementAndGet(), stack.smtpPort()), reply -> reply.code() == 554);
+                .until(() -> ATTACK.session(sessions.incrementAndGet(), gateway.stack().smtpPort()), reply -> reply.code() == 554);
         Instant refusedAt = Instant.now();
 
         assertEquals("5.7.1", refusal.enhancedCode(), refusal.text());
@@ -104,19 +88,19 @@ class SeedAttackIT {
         for (String client : List.of(NEIGHBOUR, TRUSTED)) {
             String subject = "Clean mail from " + client + " during the attack";
             sendCleanMail(client, subject);
-            await().atMost(PATIENCE).until(() -> !sink.messagesContaining("Subject: " + subject).isEmpty());
+            await().atMost(PATIENCE).until(() -> !gateway.sink().messagesContaining("Subject: " + subject).isEmpty());
         }
-        assertTrue(sink.messagesContaining("elsewhere.test").isEmpty(), "nothing was relayed");
+        assertTrue(gateway.sink().messagesContaining("elsewhere.test").isEmpty(), "nothing was relayed");
 
         // the block expires by itself and the IP is let in again
         SmtpDialogue.Reply banner = await().atMost(PATIENCE).pollInterval(Duration.ofMillis(500))
-                .until(() -> ATTACK.knock(stack.smtpPort()), reply -> reply.code() == 220);
+                .until(() -> ATTACK.knock(gateway.stack().smtpPort()), reply -> reply.code() == 220);
         assertFalse(Instant.now().isBefore(block.expiresAt()), "let in before " + block.expiresAt());
         assertTrue(banner.text().contains("gateway.test"), banner.text());
     }
 
     private static void sendCleanMail(String client, String subject) {
-        try (SmtpDialogue dialogue = SmtpDialogue.connect(client, stack.smtpPort())) {
+        try (SmtpDialogue dialogue = SmtpDialogue.connect(client, gateway.stack().smtpPort())) {
             dialogue.expect(220)
                     .send("EHLO client.example.org").expect(250)
                     .send("MAIL FROM:<alice@example.org>").expect(250)
@@ -130,7 +114,7 @@ class SeedAttackIT {
     }
 
     private static ConsumerRecord<String, byte[]> awaitBlockRecord(String cidr) {
-        return TopicReader.awaitRecord(stack.kafkaBootstrapServers(), Topics.POLICY_BLOCKLIST,
+        return TopicReader.awaitRecord(gateway.stack().kafkaBootstrapServers(), Topics.POLICY_BLOCKLIST,
                 record -> cidr.equals(record.key()) && record.value() != null, PATIENCE);
     }
 }
