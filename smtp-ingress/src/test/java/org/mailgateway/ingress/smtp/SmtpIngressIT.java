@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.mailgateway.contracts.Envelope;
+import org.mailgateway.contracts.Lz4Records;
 import org.mailgateway.localstack.testing.EmbeddedInfrastructureResource;
 import org.mailgateway.localstack.testing.SmtpDialogue;
 
@@ -62,6 +63,12 @@ class SmtpIngressIT {
         assertEquals("client.example.org", envelope.heloName());
         assertEquals("127.0.0.2", envelope.clientIp());
         assertEquals(record.value().length, envelope.size());
+    }
+
+    @Test
+    void kafkaCompressesTheRecordsWithTheNativeLz4() {
+        // lz4-java does not load its native library by itself in a Quarkus application: Lz4Records does, at startup
+        assertEquals("native (JNI)", Lz4Records.implementation());
     }
 
     @Test
