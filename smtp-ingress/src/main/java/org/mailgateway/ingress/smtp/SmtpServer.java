@@ -80,7 +80,8 @@ public class SmtpServer {
         LOG.infof("SMTP listening on %s:%d%s (%d event loops, %s), accepting mail for %s, relay allowed from %s, STARTTLS %s,"
                 + " AUTH %s, PROXY protocol from %s", config.host(), config.port(),
                 config.proxyProtocol().port().isPresent() ? " and PROXY-only port " + config.proxyProtocol().port().getAsInt() : "",
-                instances, vertx.isNativeTransportEnabled() ? "epoll" : "Java NIO", config.acceptedDomains(), config.trustedNetworks(), tlsAvailable ? "offered" : "off",
+                instances, vertx.isNativeTransportEnabled() ? "epoll" : "Java NIO",
+                config.acceptedDomains(), config.trustedNetworks(), tlsAvailable ? "offered" : "off",
                 settings.credentials() == null ? "off" : settings.credentials().size() + " users"
                         + (settings.authRequiresTls() ? " (after STARTTLS)" : ""),
                 settings.proxySources().isEmpty() ? "nowhere" : settings.proxySources());
