@@ -73,40 +73,56 @@ public final class Cidr {
         return candidate.length == network.length && Arrays.equals(mask(candidate, prefixLength), network);
     }
 
-    /** Parses an IPv4 dotted quad or an IPv6 literal, without any DNS lookup. */
+    /**
+     * Parses an IPv4 dotted quad or an IPv6 literal, without any DNS lookup.
+     *
+     * @throws IllegalArgumentException saying which kind of address {@code text} is not
+     */
     public static byte[] parseAddress(String text) {
+        byte[] bytes = addressOrNull(text);
+        if (bytes == null) {
+            throw new IllegalArgumentException("'" + text + "' is not an " + (text.indexOf(':') >= 0 ? "IPv6" : "IPv4") + " address");
+        }
+        return bytes;
+    }
+
+    /**
+     * Like {@link #parseAddress}, but null for text that is not an address. For the hot paths that ask of every
+     * message whether a name is an address (a HELO name usually is not): no exception built per message.
+     */
+    public static byte[] addressOrNull(String text) {
         if (text.indexOf(':') >= 0) {
             if (!text.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.')) {
-                throw new IllegalArgumentException("'" + text + "' is not an IPv6 address");
+                return null;
             }
             try {
                 byte[] bytes = InetAddress.getByName(text).getAddress();
-                if (bytes.length != 16) {
-                    throw new IllegalArgumentException("'" + text + "' is not an IPv6 address");
-                }
-                return bytes;
+                return bytes.length == 16 ? bytes : null;
             } catch (UnknownHostException e) {
-                throw new IllegalArgumentException("'" + text + "' is not an IPv6 address", e);
+                return null;
             }
-        }
-        String[] parts = text.split("\\.", -1);
-        if (parts.length != 4) {
-            throw new IllegalArgumentException("'" + text + "' is not an IPv4 address");
         }
         byte[] bytes = new byte[4];
-        for (int i = 0; i < 4; i++) {
-            String part = parts[i];
-            if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(c -> c >= '0' && c <= '9')
-                    || (part.length() > 1 && part.charAt(0) == '0')) {
-                throw new IllegalArgumentException("'" + text + "' is not an IPv4 address");
+        int part = 0;
+        int value = 0;
+        int digits = 0;
+        for (int i = 0; i <= text.length(); i++) {
+            char c = i < text.length() ? text.charAt(i) : '.';
+            if (c == '.') {
+                if (digits == 0 || part == 4 || value > 255) {
+                    return null;
+                }
+                bytes[part++] = (byte) value;
+                value = 0;
+                digits = 0;
+            } else if (c >= '0' && c <= '9' && digits < 3 && !(digits == 1 && value == 0)) {
+                value = value * 10 + (c - '0');
+                digits++;
+            } else {
+                return null; // not a digit, a fourth digit, or a leading zero
             }
-            int value = Integer.parseInt(part);
-            if (value > 255) {
-                throw new IllegalArgumentException("'" + text + "' is not an IPv4 address");
-            }
-            bytes[i] = (byte) value;
         }
-        return bytes;
+        return part == 4 ? bytes : null;
     }
 
     private static byte[] mask(byte[] address, int prefix) {

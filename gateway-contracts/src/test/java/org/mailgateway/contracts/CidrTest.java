@@ -65,4 +65,27 @@ class CidrTest {
     void theNetworkAroundAnAddress(String address, int prefix, String expected) throws Exception {
         assertEquals(expected, Cidr.around(InetAddress.getByName(address), prefix).toString());
     }
+
+    @ParameterizedTest
+    @CsvSource({
+        "0.0.0.0, 0.0.0.0",
+        "192.0.2.7, 192.0.2.7",
+        "255.255.255.255, 255.255.255.255",
+        "10.0.100.9, 10.0.100.9",
+        "2001:DB8::1, 2001:db8:0:0:0:0:0:1",
+    })
+    void addressesParsedWithoutALookup(String text, String expected) throws Exception {
+        assertEquals(expected, InetAddress.getByAddress(Cidr.addressOrNull(text)).getHostAddress());
+        assertEquals(expected, InetAddress.getByAddress(Cidr.parseAddress(text)).getHostAddress());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "vm", "mail.example.org", "localhost", "192.0.2", "192.0.2.", "192.0.2.1.",
+        "192.0.2.1.5", ".192.0.2", "192..2.1", "192.0.2.256", "01.2.3.4", "1.2.3.0004", "1.2.3.-4", "1.2.3.4 ",
+        "2001:db8::zz", "example.org:25"})
+    void notAnAddressIsNullOrARefusal(String text) {
+        assertEquals(null, Cidr.addressOrNull(text));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Cidr.parseAddress(text));
+        assertTrue(e.getMessage().matches("'.*' is not an IPv[46] address"), e.getMessage());
+    }
 }

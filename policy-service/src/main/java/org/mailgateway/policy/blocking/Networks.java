@@ -24,6 +24,9 @@ public final class Networks {
 
     /** The first network that contains {@code ip}, or empty (also for text that is not an address). */
     public Optional<Cidr> find(String ip) {
+        if (cidrs.isEmpty()) {
+            return Optional.empty();
+        }
         InetAddress address = address(ip);
         if (address == null) {
             return Optional.empty();
@@ -44,10 +47,11 @@ public final class Networks {
 
     /** The address of a literal, or null when {@code ip} is not one (never a DNS lookup). */
     public static InetAddress address(String ip) {
+        byte[] bytes = Cidr.addressOrNull(ip);
         try {
-            return InetAddress.getByAddress(Cidr.parseAddress(ip));
-        } catch (IllegalArgumentException | UnknownHostException e) {
-            return null;
+            return bytes == null ? null : InetAddress.getByAddress(bytes);
+        } catch (UnknownHostException e) {
+            return null; // not reached: four or sixteen bytes
         }
     }
 

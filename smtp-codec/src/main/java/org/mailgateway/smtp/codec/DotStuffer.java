@@ -19,14 +19,17 @@ public final class DotStuffer {
         byte[] bytes = view.array();
         int base = view.offset();
         int segment = 0;
-        boolean lineStart = true;
-        for (int i = 0; i < length; i++) {
-            byte b = bytes[base + i];
-            if (lineStart && b == '.') {
-                out.appendBuffer(content, segment, i - segment).appendByte((byte) '.');
-                segment = i;
+        int lineStart = 0; // a line starts at 0 and after every LF, bare or not
+        while (lineStart < length) {
+            if (bytes[base + lineStart] == '.') {
+                out.appendBuffer(content, segment, lineStart - segment).appendByte((byte) '.');
+                segment = lineStart;
             }
-            lineStart = b == '\n';
+            int lf = view.indexOf((byte) '\n', lineStart);
+            if (lf < 0) {
+                break;
+            }
+            lineStart = lf + 1;
         }
         out.appendBuffer(content, segment, length - segment);
         if (length > 0 && !(length >= 2 && content.getByte(length - 2) == '\r' && content.getByte(length - 1) == '\n')) {

@@ -82,9 +82,9 @@ public final class MessageContentReader {
                 case IN_LINE -> {
                     if (b != '\r' && b != '\n') {
                         // the common case: the rest of an ordinary line, skipped in one tight loop
-                        int next = i + 1;
-                        while (next < end && bytes[base + next] != '\r' && bytes[base + next] != '\n') {
-                            next++;
+                        int next = view.indexOfLineBreak(i + 1);
+                        if (next < 0) {
+                            next = end;
                         }
                         lineOctets += next - i - 1;
                         i = next - 1;
