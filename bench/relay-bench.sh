@@ -12,17 +12,19 @@
 # (the four services, Kafka, PostgreSQL; see bench/lib/stack-cpu.sh). Numbers, not a test.
 #
 # Usage: bench/relay-bench.sh [-r runs] [-s "20 100"] [-l "2048 65536"] [-m messages] [-d] [-p "postfix haraka gateway"]
-#                             [-w warm-up messages]
+#                             [-w quiet|messages]
 #   -d  reuse connections (smtp-source -d); default one connection per message, as an MX mostly sees
 #   -m  messages per run (default 3000 for small messages, 600 above 10 kB)
-#   -w  messages sent through the gateway before the first measured run (default 40000: the JIT keeps compiling,
-#       and the CPU per message keeps falling, for tens of thousands of messages; see docs/benchmarks.md)
+#   -w  messages sent through the gateway before the first measured run; default "quiet": rounds (10,000 messages of
+#       each size below 10 kB, 2,000 of each above) until
+#       the services' JIT compilers have gone quiet (bench/lib/stack-cpu.sh). The JIT keeps compiling, and the CPU
+#       per message keeps falling, for tens of thousands of messages; see docs/benchmarks.md
 # Needs root, Debian's postfix (smtp-source, smtp-sink), swaks, nodejs and npm (Haraka is installed from npm once,
 # into /var/tmp/haraka-bench), and a built project.
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SHARED="${SHARED_BENCH:-$ROOT/../shared/bench}"
-RUNS=3 SESSIONS_LIST="20 100" SIZES="2048 65536" MESSAGES="" REUSE="" PEERS="postfix haraka gateway" WARM=40000
+RUNS=3 SESSIONS_LIST="20 100" SIZES="2048 65536" MESSAGES="" REUSE="" PEERS="postfix haraka gateway" WARM=quiet
 while getopts "r:s:l:m:dp:w:h" o; do
   case $o in
     r) RUNS=$OPTARG ;; s) SESSIONS_LIST=$OPTARG ;; l) SIZES=$OPTARG ;; m) MESSAGES=$OPTARG ;; d) REUSE=-d ;;
@@ -52,10 +54,18 @@ trap '"$ROOT/gateway" down >/dev/null 2>&1 || true' EXIT
 source "$ROOT/bench/lib/stack-cpu.sh"
 stack_cpu_init "$GATEWAY_DATA_DIR"
 LOG=/tmp/relay-bench.log; : > "$LOG"
-echo "# $(date -u +%FT%TZ), $(nproc) cores; runs alternate ${PEERS// /\/}; gateway warmed up with $WARM messages; details in $LOG"
+echo "# $(date -u +%FT%TZ), $(nproc) cores; runs alternate ${PEERS// /\/}; gateway warmed up $([[ $WARM == quiet ]] && echo "until its JIT went quiet" || echo "with $WARM messages"); details in $LOG"
 
 # warm-up (JIT, connections): not measured
-if [[ " $PEERS " == *" gateway "* ]]; then
+warm_round() { # one round: every measured size (64 KiB messages take paths, and compilations, of their own)
+  local size
+  for size in $SIZES; do
+    bash "$SHARED/postfix-relay.sh" -M external -p $GW_PORT -P $SINK_PORT -s 20 -m $(( size > 10000 ? 2000 : 10000 )) -l "$size" -r 1
+  done
+}
+if [[ " $PEERS " == *" gateway "* && $WARM == quiet ]]; then
+  stack_warm_until_quiet warm_round 2>&1 | tee -a "$LOG"
+elif [[ " $PEERS " == *" gateway "* ]]; then
   bash "$SHARED/postfix-relay.sh" -M external -p $GW_PORT -P $SINK_PORT -s 20 -m "$WARM" -r 1 >>"$LOG" 2>&1
 fi
 
@@ -69,9 +79,9 @@ one_run() { # peer sessions messages size -> "accepted e2e cpu_ms_per_msg" (noth
     postfix) out=$(bash "$SHARED/postfix-relay.sh" -M relay -p $PF_PORT -P $SINK_PORT -s "$2" -m "$3" -l "$4" -r 1 $REUSE 2>>"$LOG" | result) ;;
     haraka) out=$(bash "$SHARED/haraka-relay.sh" -p $HK_PORT -P $SINK_PORT -s "$2" -m "$3" -l "$4" -r 1 $REUSE 2>>"$LOG" | result) ;;
     gateway)
-      stack_cpu_mark
+      stack_cpu_mark; local jit; jit=$(stack_jit_seconds)
       out=$(bash "$SHARED/postfix-relay.sh" -M external -p $GW_PORT -P $SINK_PORT -s "$2" -m "$3" -l "$4" -r 1 $REUSE 2>>"$LOG" | result)
-      [[ -n "$out" ]] && { echo "#   gateway cpu ms/msg: $(stack_cpu_since "$(cut -d' ' -f3 <<<"$out")")" >>"$LOG";
+      [[ -n "$out" ]] && { echo "#   gateway cpu ms/msg: $(stack_cpu_since "$(cut -d' ' -f3 <<<"$out")") jit-s=$(awk -v a="$jit" -v b="$(stack_jit_seconds)" 'BEGIN{printf "%.1f", b - a}')" >>"$LOG";
         out="$(cut -d' ' -f1-3 <<<"$out") $(awk -v ms="$(stack_cpu_total_ms)" -v n="$(cut -d' ' -f3 <<<"$out")" 'BEGIN{printf "%.2f", ms / (n > 0 ? n : 1)}')"; } ;;
   esac
   [[ -n "$out" ]] && echo "$(cut -d' ' -f1,2 <<<"$out") $(cut -d' ' -f4 <<<"$out")"

@@ -4,6 +4,10 @@
 #   stack_cpu_mark            remember every part's CPU time now
 #   stack_cpu_since MESSAGES  print "part=ms/msg ... total=ms/msg" for the CPU used since the mark
 #   stack_cpu_total_ms        CPU milliseconds of the whole stack since the mark
+#   stack_jit_seconds         seconds the services' JIT compilers have spent so far (jstat -compiler), all instances
+#   stack_warm_until_quiet CMD...
+#                             runs CMD (one round of warm-up load) again and again until a round's JIT compile
+#                             time is under 3 % of the round's duration per service instance (at most 20 rounds)
 #
 # CPU time is utime+stime of each process with all its threads, plus that of its reaped children, from
 # /proc/PID/stat. The parts: every instance of the four services, the Kafka broker, and PostgreSQL (the
@@ -61,4 +65,29 @@ stack_cpu_since() {
     line+="$(tr 'A-Z_' 'a-z-' <<<"$k")=$(awk -v d="$d" -v hz="$hz" -v m="$1" 'BEGIN{printf "%.2f", d * 1000 / hz / m}') "
   done
   echo "${line}total=$(awk -v d="$total" -v hz="$hz" -v m="$1" 'BEGIN{printf "%.2f", d * 1000 / hz / m}')"
+}
+
+stack_jit_seconds() {
+  local k pid total=0
+  for k in SMTP_INGRESS POLICY_SERVICE QUEUE_SERVICE ADMIN_API; do
+    for pid in ${STACK_PARTS[$k]}; do
+      total=$(awk -v t="$total" -v a="$(jstat -compiler "$pid" 2>/dev/null | awk 'NR == 2 {print $4}')" 'BEGIN{print t + (a == "" ? 0 : a)}')
+    done
+  done
+  echo "$total"
+}
+
+# The JIT compiles for a long time: at 2 KiB the services' compilers are busy for the first ~50,000 messages, and
+# until then the CPU per message measures the compilers as much as the gateway (docs/benchmarks.md, "The JIT").
+stack_warm_until_quiet() {
+  local round jit0 jit1 t0 t1 services=0 k pid
+  for k in SMTP_INGRESS POLICY_SERVICE QUEUE_SERVICE ADMIN_API; do for pid in ${STACK_PARTS[$k]}; do services=$((services + 1)); done; done
+  for round in $(seq 20); do
+    jit0=$(stack_jit_seconds); t0=$(date +%s.%N)
+    "$@" >/dev/null 2>&1
+    jit1=$(stack_jit_seconds); t1=$(date +%s.%N)
+    echo "# warm-up round $round: $(awk -v a="$jit0" -v b="$jit1" -v t0="$t0" -v t1="$t1" 'BEGIN{printf "%.1f s of JIT compilation in %.1f s", b - a, t1 - t0}')" >&2
+    awk -v a="$jit0" -v b="$jit1" -v t0="$t0" -v t1="$t1" -v n="$services" 'BEGIN{exit !((b - a) < 0.03 * (t1 - t0) * n)}' && return 0
+  done
+  echo "# the JIT was still busy after 20 warm-up rounds" >&2
 }
