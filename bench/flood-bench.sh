@@ -17,12 +17,14 @@
 # The table (inet mailgateway) is deleted at the end.
 #
 # Usage: bench/flood-bench.sh [-c "50 200"] [-r runs] [-k processes] [-m messages_per_process] [-P flood_processes]
-#                             [-w warm-up rounds of the legitimate load] [-F drop|reject]
+#                             [-w quiet|warm-up rounds of the legitimate load] [-F drop|reject]
+#   -w  default "quiet": rounds of the legitimate load until the services' JIT compilers have gone quiet
+#       (bench/lib/stack-cpu.sh; it takes tens of thousands of messages, see docs/benchmarks.md)
 # Needs root, Debian's postfix (smtp-source, smtp-sink), python3, curl and a built project; -F also nftables.
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 FLOOD="${FLOOD:-$ROOT/../shared/bench/flood.py}"
-CONCURRENCY="50 200" RUNS=3 PROCS=20 PER_PROC=400 FLOOD_PROCS=2 WARM=3 FIREWALL=
+CONCURRENCY="50 200" RUNS=3 PROCS=20 PER_PROC=400 FLOOD_PROCS=2 WARM=quiet FIREWALL=
 while getopts "c:r:k:m:P:w:F:h" o; do
   case $o in
     c) CONCURRENCY=$OPTARG ;; r) RUNS=$OPTARG ;; k) PROCS=$OPTARG ;; m) PER_PROC=$OPTARG ;; P) FLOOD_PROCS=$OPTARG ;;
@@ -93,7 +95,11 @@ flood_ticks() { # CPU clock ticks of every process of the flood tool on our port
   echo "$t"
 }
 stack_cpu_init "$GATEWAY_DATA_DIR"
-for w in $(seq "$WARM"); do legit >/dev/null; done   # warm-up: the JIT keeps compiling for several thousand messages
+if [[ $WARM == quiet ]]; then   # warm-up: the JIT keeps compiling for tens of thousands of messages
+  stack_warm_until_quiet legit
+else
+  for w in $(seq "$WARM"); do legit >/dev/null; done
+fi
 echo "# $(date -u +%FT%TZ), $(nproc) cores; legitimate load: $PROCS x smtp-source -s 1 -m $PER_PROC (2 KiB); flood: flood.py -P $FLOOD_PROCS${FIREWALL:+; kernel: $VERDICT}"
 printf '%-5s | %-11s | %-11s | %-5s | %-11s | %-11s | %-18s | %s\n' conc "alone e2e/s" "flood e2e/s" ratio "flood conn/s" "rejects/s" "reply ms p50 / p99" \
   "tool / stack cores"
