@@ -15,10 +15,10 @@
 #                             [-w quiet|messages]
 #   -d  reuse connections (smtp-source -d); default one connection per message, as an MX mostly sees
 #   -m  messages per run (default 3000 for small messages, 600 above 10 kB)
-#   -w  messages sent through the gateway before the first measured run; default "quiet": rounds (10,000 messages of
-#       each size below 10 kB, 2,000 of each above) until
-#       the services' JIT compilers have gone quiet (bench/lib/stack-cpu.sh). The JIT keeps compiling, and the CPU
-#       per message keeps falling, for tens of thousands of messages; see docs/benchmarks.md
+#   -w  messages sent through the gateway before the first measured run; default "quiet": rounds (10,000 messages
+#       of each size below 10 kB, 2,000 of each above) until the services' JIT compilers have gone quiet
+#       (bench/lib/stack-cpu.sh). The JIT keeps compiling, and the CPU per message keeps falling, for tens of
+#       thousands of messages; see docs/benchmarks.md
 # Needs root, Debian's postfix (smtp-source, smtp-sink), swaks, nodejs and npm (Haraka is installed from npm once,
 # into /var/tmp/haraka-bench), and a built project.
 set -uo pipefail

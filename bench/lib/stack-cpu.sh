@@ -78,7 +78,8 @@ stack_jit_seconds() {
 }
 
 # The JIT compiles for a long time: at 2 KiB the services' compilers are busy for the first ~50,000 messages, and
-# until then the CPU per message measures the compilers as much as the gateway (docs/benchmarks.md, "The JIT").
+# until then the CPU per message measures the compilers as much as the gateway (docs/benchmarks.md, "Fifth pass:
+# the JIT compilers, measured").
 stack_warm_until_quiet() {
   local round jit0 jit1 t0 t1 services=0 k pid
   for k in SMTP_INGRESS POLICY_SERVICE QUEUE_SERVICE ADMIN_API; do for pid in ${STACK_PARTS[$k]}; do services=$((services + 1)); done; done
