@@ -8,6 +8,9 @@
 #   flood   the same, while ../shared/bench/flood.py -c C connects from 127.0.5.1-200 as fast as it can
 # and prints the legitimate end-to-end rates, their ratio, and the flood's connections and rejects per second with
 # the time-to-reply percentiles of the refused connections. Numbers, not a test.
+# With -W S each legitimate process waits S seconds between its messages (smtp-source -w), so the legitimate load
+# is a fixed offered rate (about K / S msgs/s) instead of as much as the machine can take: the question is then
+# whether the flood keeps that mail from flowing, not how the two share saturated cores. The warm-up is unpaced.
 # The ratio is the median of each run's during/alone. "tool cores" is the CPU the flood tool itself used during
 # the flood (all its processes), "stack cores" that of the whole gateway: on a machine whose legitimate load alone
 # keeps every core busy, the flood tool's share is CPU that legitimate mail cannot have, whatever the gateway does.
@@ -17,18 +20,19 @@
 # The table (inet mailgateway) is deleted at the end.
 #
 # Usage: bench/flood-bench.sh [-c "50 200"] [-r runs] [-k processes] [-m messages_per_process] [-P flood_processes]
-#                             [-w quiet|warm-up rounds of the legitimate load] [-F drop|reject]
+#                             [-w quiet|warm-up rounds of the legitimate load] [-F drop|reject] [-W seconds]
 #   -w  default "quiet": rounds of the legitimate load until the services' JIT compilers have gone quiet
 #       (bench/lib/stack-cpu.sh; it takes tens of thousands of messages, see docs/benchmarks.md)
+#   -W  whole seconds each legitimate process waits between its messages (smtp-source -w); default: no wait
 # Needs root, Debian's postfix (smtp-source, smtp-sink), python3, curl and a built project; -F also nftables.
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 FLOOD="${FLOOD:-$ROOT/../shared/bench/flood.py}"
-CONCURRENCY="50 200" RUNS=3 PROCS=20 PER_PROC=400 FLOOD_PROCS=2 WARM=quiet FIREWALL=
-while getopts "c:r:k:m:P:w:F:h" o; do
+CONCURRENCY="50 200" RUNS=3 PROCS=20 PER_PROC=400 FLOOD_PROCS=2 WARM=quiet FIREWALL= PACE=
+while getopts "c:r:k:m:P:w:F:W:h" o; do
   case $o in
     c) CONCURRENCY=$OPTARG ;; r) RUNS=$OPTARG ;; k) PROCS=$OPTARG ;; m) PER_PROC=$OPTARG ;; P) FLOOD_PROCS=$OPTARG ;;
-    w) WARM=$OPTARG ;; F) FIREWALL=$OPTARG ;; *) sed -n '2,23p' "$0"; exit 2 ;;
+    w) WARM=$OPTARG ;; F) FIREWALL=$OPTARG ;; W) PACE=$OPTARG ;; *) sed -n '2,27p' "$0"; exit 2 ;;
   esac
 done
 case "$FIREWALL" in
@@ -73,18 +77,21 @@ if [[ -n "$FIREWALL" ]]; then
   log "the kernel now does this to 127.0.5.0/24 on port $GATEWAY_SMTP_PORT: $VERDICT"
 fi
 
-legit() { # -> end-to-end msgs/s of PROCS x PER_PROC messages
-  local before want t0 pids=() p
-  before=$(sink_count); before=${before:-0}; want=$((before + PROCS * PER_PROC))
+legit() { # [procs messages_each pace] -> end-to-end msgs/s of PROCS x PER_PROC messages (paced by PACE)
+  local procs=${1:-$PROCS} each=${2:-$PER_PROC} pace=${3-$PACE} before want t0 pids=() p
+  before=$(sink_count); before=${before:-0}; want=$((before + procs * each))
   t0=$EPOCHREALTIME
-  for p in $(seq "$PROCS"); do
-    smtp-source -s 1 -m "$PER_PROC" -l 2048 -f bench@example.org -t sink@example.test "127.0.0.1:$GATEWAY_SMTP_PORT" &
+  for p in $(seq "$procs"); do
+    smtp-source -s 1 ${pace:+-w "$pace"} -m "$each" -l 2048 -f bench@example.org -t sink@example.test \
+      "127.0.0.1:$GATEWAY_SMTP_PORT" &
     pids+=($!)
+    [[ -n "$pace" ]] && sleep "$(awk -v w="$pace" -v k="$procs" 'BEGIN{printf "%.4f", w / k}')" # spread over the pace
   done
   wait "${pids[@]}"
   until [[ "$(sink_count)" -ge $want ]]; do sleep 0.1; done
-  awk -v n=$((PROCS * PER_PROC)) -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", n / (b - a)}'
+  awk -v n=$((procs * each)) -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", n / (b - a)}'
 }
+warm_round() { legit 20 400 ""; } # unpaced, whatever -k, -m and -W say
 median() { sort -g | awk '{a[NR]=$1} END{print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'; }
 
 flood_ticks() { # CPU clock ticks of every process of the flood tool on our port, so far
@@ -96,11 +103,11 @@ flood_ticks() { # CPU clock ticks of every process of the flood tool on our port
 }
 stack_cpu_init "$GATEWAY_DATA_DIR"
 if [[ $WARM == quiet ]]; then   # warm-up: the JIT keeps compiling for tens of thousands of messages
-  stack_warm_until_quiet legit
+  stack_warm_until_quiet warm_round
 else
-  for w in $(seq "$WARM"); do legit >/dev/null; done
+  for w in $(seq "$WARM"); do warm_round >/dev/null; done
 fi
-echo "# $(date -u +%FT%TZ), $(nproc) cores; legitimate load: $PROCS x smtp-source -s 1 -m $PER_PROC (2 KiB); flood: flood.py -P $FLOOD_PROCS${FIREWALL:+; kernel: $VERDICT}"
+echo "# $(date -u +%FT%TZ), $(nproc) cores; legitimate load: $PROCS x smtp-source -s 1 -m $PER_PROC${PACE:+ -w $PACE} (2 KiB); flood: flood.py -P $FLOOD_PROCS${FIREWALL:+; kernel: $VERDICT}"
 printf '%-5s | %-11s | %-11s | %-5s | %-11s | %-11s | %-18s | %s\n' conc "alone e2e/s" "flood e2e/s" ratio "flood conn/s" "rejects/s" "reply ms p50 / p99" \
   "tool / stack cores"
 for c in $CONCURRENCY; do
