@@ -2,6 +2,7 @@ package org.mailgateway.contracts;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -26,5 +27,18 @@ public record Verdict(Action action, double score, double threshold, List<RuleHi
         Objects.requireNonNull(action, "action");
         Objects.requireNonNull(decidedAt, "decidedAt");
         hits = List.copyOf(hits);
+    }
+
+    /**
+     * A score as the mail log writes it, with one decimal: the same text as {@code String.format("%.1f")} in the root
+     * locale, without a {@link java.util.Formatter} for every message.
+     */
+    public static String scoreText(double score) {
+        if (!(Math.abs(score) < 1e15)) {
+            return String.format(Locale.ROOT, "%.1f", score);
+        }
+        long tenths = Math.round(Math.abs(score) * 10);
+        boolean negative = score < 0 || score == 0 && 1 / score < 0;
+        return (negative ? "-" : "") + tenths / 10 + "." + tenths % 10;
     }
 }

@@ -124,9 +124,9 @@ public class PolicyProcessor {
                 .onItem().transformToUni(listings -> {
                     Verdict verdict = chain.evaluate(new MessageFacts(envelope, message, activity, listings));
                     registry.counter("gateway.policy.verdicts", "action", verdict.action().name()).increment();
-                    LOG.infof("verdict: id=%s client=%s helo=%s action=%s score=%.1f hits=%s", envelope.messageId(),
-                            envelope.clientIp(), envelope.heloName(), verdict.action(), verdict.score(),
-                            verdict.hits().stream().map(RuleHit::rule).toList());
+                    LOG.info("verdict: id=" + envelope.messageId() + " client=" + envelope.clientIp() + " helo="
+                            + envelope.heloName() + " action=" + verdict.action() + " score=" + Verdict.scoreText(verdict.score())
+                            + " hits=" + verdict.hits().stream().map(RuleHit::rule).toList());
                     if (verdict.action() == Verdict.Action.DELIVER) {
                         var address = Networks.address(envelope.clientIp());
                         if (address != null) {

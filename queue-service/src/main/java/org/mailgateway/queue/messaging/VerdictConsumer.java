@@ -87,8 +87,9 @@ public class VerdictConsumer {
             return;
         }
         registry.counter("gateway.queue.stored", "action", message.verdict().action().name()).increment();
-        LOG.infof("stored: id=%s client=%s from=<%s> rcpts=%d action=%s score=%.1f", envelope.messageId(), envelope.clientIp(),
-                envelope.mailFrom(), envelope.recipients().size(), message.verdict().action(), message.verdict().score());
+        LOG.info("stored: id=" + envelope.messageId() + " client=" + envelope.clientIp() + " from=<" + envelope.mailFrom()
+                + "> rcpts=" + envelope.recipients().size() + " action=" + message.verdict().action() + " score="
+                + Verdict.scoreText(message.verdict().score()));
         if (message.verdict().action() == Verdict.Action.DELIVER) {
             delivery.stored(message);
             delivery.wake();

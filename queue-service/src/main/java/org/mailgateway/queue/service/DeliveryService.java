@@ -227,8 +227,8 @@ public class DeliveryService {
         }).map(results -> {
             for (RecipientResult result : results) {
                 registry.counter("gateway.delivery.attempts", "outcome", result.outcome().name()).increment();
-                LOG.infof("delivery: id=%s to=<%s> relay=%s outcome=%s reply=%s", first.messageId(), result.recipient(),
-                        label, result.outcome(), result.reply());
+                LOG.info("delivery: id=" + first.messageId() + " to=<" + result.recipient() + "> relay=" + label
+                        + " outcome=" + result.outcome() + " reply=" + result.reply());
             }
             return updates(group, content, results);
         });

@@ -56,6 +56,52 @@ class StoreMaintenanceIT {
         execute("DELETE FROM message WHERE id IN ('" + recentSpam + "', '" + oldStillDeferred + "', '" + recentDelivered + "')");
     }
 
+    /** V3: lz4 for the stored bytes where this PostgreSQL has it, pglz (the default) where it does not. */
+    @Test
+    void theStoredBytesAreCompressedWithLz4ExactlyWhenTheServerHasIt() throws Exception {
+        boolean serverHasLz4;
+        try (Connection c = db(); Statement s = c.createStatement()) {
+            s.execute("CREATE TEMP TABLE lz4_probe (b bytea COMPRESSION lz4)");
+            serverHasLz4 = true;
+        } catch (java.sql.SQLException e) {
+            assertEquals("0A000", e.getSQLState(), e.getMessage()); // feature_not_supported: built without lz4
+            serverHasLz4 = false;
+        }
+        try (Connection c = db(); PreparedStatement s = c.prepareStatement(
+                "SELECT attcompression::text FROM pg_attribute WHERE attrelid = 'message'::regclass AND attname = 'raw'");
+                ResultSet rs = s.executeQuery()) {
+            assertTrue(rs.next());
+            assertEquals(serverHasLz4 ? "l" : "", rs.getString(1), "pg_attribute.attcompression of message.raw");
+        }
+
+        // a 64 KiB message is stored (compressed) and read back whole and in the chunks admin-api reads
+        byte[] raw = new byte[64 * 1024];
+        for (int i = 0; i < raw.length; i++) {
+            raw[i] = (byte) (i % 78 == 76 ? '\r' : i % 78 == 77 ? '\n' : 'A' + i % 23);
+        }
+        String id = insertMessage("QUARANTINE", "1 day");
+        try (Connection c = db()) {
+            try (PreparedStatement s = c.prepareStatement("UPDATE message SET raw = ? WHERE id = ?")) {
+                s.setBytes(1, raw);
+                s.setString(2, id);
+                assertEquals(1, s.executeUpdate());
+            }
+            try (PreparedStatement s = c.prepareStatement("SELECT raw, octet_length(raw), substring(raw FROM 30001 FOR 1000),"
+                    + " pg_column_compression(raw) FROM message WHERE id = ?")) {
+                s.setString(1, id);
+                try (ResultSet rs = s.executeQuery()) {
+                    assertTrue(rs.next());
+                    assertTrue(java.util.Arrays.equals(raw, rs.getBytes(1)), "the stored bytes read back differ");
+                    assertEquals(raw.length, rs.getInt(2));
+                    assertTrue(java.util.Arrays.equals(java.util.Arrays.copyOfRange(raw, 30000, 31000), rs.getBytes(3)));
+                    assertEquals(serverHasLz4 ? "lz4" : "pglz", rs.getString(4));
+                }
+            }
+        } finally {
+            execute("DELETE FROM message WHERE id = '" + id + "'");
+        }
+    }
+
     @Test
     void theDestinationViewWithOneHundredThousandDeferredRecipients() throws Exception {
         // 100,000 messages, one deferred recipient each, over 50 destinations; not due for a day, so the delivery
