@@ -11,9 +11,11 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.mailgateway.contracts.MessageIds;
@@ -63,7 +65,7 @@ class StoreMaintenanceIT {
         try (Connection c = db(); Statement s = c.createStatement()) {
             s.execute("CREATE TEMP TABLE lz4_probe (b bytea COMPRESSION lz4)");
             serverHasLz4 = true;
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             assertEquals("0A000", e.getSQLState(), e.getMessage()); // feature_not_supported: built without lz4
             serverHasLz4 = false;
         }
@@ -91,9 +93,9 @@ class StoreMaintenanceIT {
                 s.setString(1, id);
                 try (ResultSet rs = s.executeQuery()) {
                     assertTrue(rs.next());
-                    assertTrue(java.util.Arrays.equals(raw, rs.getBytes(1)), "the stored bytes read back differ");
+                    assertTrue(Arrays.equals(raw, rs.getBytes(1)), "the stored bytes read back differ");
                     assertEquals(raw.length, rs.getInt(2));
-                    assertTrue(java.util.Arrays.equals(java.util.Arrays.copyOfRange(raw, 30000, 31000), rs.getBytes(3)));
+                    assertTrue(Arrays.equals(Arrays.copyOfRange(raw, 30000, 31000), rs.getBytes(3)));
                     assertEquals(serverHasLz4 ? "lz4" : "pglz", rs.getString(4));
                 }
             }
