@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 import org.mailgateway.localstack.process.ManagedProcess;
@@ -20,7 +21,9 @@ import org.mailgateway.localstack.process.ServiceProcess;
  * process ids for the script) and {@code run/ready}, restarts a service that dies, and stops everything in
  * order on SIGTERM ({@code ./gateway down}). Settings come from the environment:
  * {@code GATEWAY_PROJECT_DIR}, {@code GATEWAY_DATA_DIR}, {@code GATEWAY_SMTP_PORT}, {@code GATEWAY_KAFKA_PORT},
- * {@code GATEWAY_KAFKA_CONTROLLER_PORT}, {@code GATEWAY_POSTGRES_PORT} and
+ * {@code GATEWAY_KAFKA_CONTROLLER_PORT}, {@code GATEWAY_POSTGRES_PORT}, {@code GATEWAY_POSTGRES_BINARIES} (a directory
+ * of PostgreSQL programs installed on the machine, such as Debian's {@code /usr/lib/postgresql/15/bin}, to run
+ * instead of the embedded ones: see docs/decisions/0006-message-bytes-compression.md) and
  * {@code GATEWAY_HTTP_PORT_<MODULE>} (e.g. {@code GATEWAY_HTTP_PORT_ADMIN_API}) and {@code GATEWAY_SCALE}
  * (instances per service, e.g. {@code ingress=2,policy=2,queue=2}; see {@link StackOptions#scale(String)});
  * every other
@@ -44,7 +47,8 @@ public final class LocalStackMain {
                 .dataDir(Path.of(env.getOrDefault("GATEWAY_DATA_DIR", ".gateway-data")).toAbsolutePath().normalize())
                 .smtpPort(intEnv(env, "GATEWAY_SMTP_PORT", 2525))
                 .kafkaPorts(intEnv(env, "GATEWAY_KAFKA_PORT", 19092), intEnv(env, "GATEWAY_KAFKA_CONTROLLER_PORT", 19093))
-                .postgresPort(intEnv(env, "GATEWAY_POSTGRES_PORT", 15432));
+                .postgresPort(intEnv(env, "GATEWAY_POSTGRES_PORT", 15432))
+                .postgresBinaries(Optional.ofNullable(env.get("GATEWAY_POSTGRES_BINARIES")).filter(s -> !s.isBlank()).map(Path::of));
         try {
             options.scale(env.get("GATEWAY_SCALE"));
         } catch (IllegalArgumentException e) {

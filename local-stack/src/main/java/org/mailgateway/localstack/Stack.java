@@ -49,7 +49,7 @@ public final class Stack implements AutoCloseable {
         try {
             Files.createDirectories(options.dataDir());
             CompletableFuture<EmbeddedPostgresServer> pg = CompletableFuture.supplyAsync(() -> EmbeddedPostgresServer.start(
-                    options.dataDir().resolve("postgres"), options.postgresPort(), options.durable()));
+                    options.dataDir().resolve("postgres"), options.postgresPort(), options.durable(), options.postgresBinaries()));
             startKafka();
             postgres = pg.join();
             for (GatewayService service : GatewayService.values()) {
@@ -93,7 +93,7 @@ public final class Stack implements AutoCloseable {
     public void startPostgres() {
         if (postgres == null) {
             postgres = EmbeddedPostgresServer.start(options.dataDir().resolve("postgres"), options.postgresPort(),
-                    options.durable());
+                    options.durable(), options.postgresBinaries());
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Where a {@link Stack} keeps its data, which ports it uses, how many instances of each service it runs and
@@ -26,6 +27,7 @@ public final class StackOptions {
     private int kafkaPort = 19092;
     private int kafkaControllerPort = 19093;
     private int postgresPort = 15432;
+    private Optional<Path> postgresBinaries = Optional.empty();
     private int smtpPort = 2525;
     private boolean durable = true;
     private boolean freePorts = false;
@@ -66,6 +68,12 @@ public final class StackOptions {
 
     public StackOptions postgresPort(int port) {
         this.postgresPort = port;
+        return this;
+    }
+
+    /** PostgreSQL binaries installed on the machine to run instead of the embedded ones (see SystemPostgresBinaries). */
+    public StackOptions postgresBinaries(Optional<Path> binDir) {
+        this.postgresBinaries = binDir;
         return this;
     }
 
@@ -139,6 +147,10 @@ public final class StackOptions {
 
     public int postgresPort() {
         return postgresPort;
+    }
+
+    public Optional<Path> postgresBinaries() {
+        return postgresBinaries;
     }
 
     public int smtpPort() {

@@ -36,6 +36,16 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
      * @param durable fsync on (the local stack keeps mail in it); tests turn it off for speed
      */
     public static EmbeddedPostgresServer start(Path dataDir, int port, boolean durable) {
+        return start(dataDir, port, durable, Optional.empty());
+    }
+
+    /**
+     * The same, on PostgreSQL binaries installed on the machine instead of the embedded ones when {@code binaries}
+     * names their directory (with {@code postgres}, {@code initdb}, {@code pg_ctl}): {@link SystemPostgresBinaries}.
+     * Such a server listens on TCP only; its own Unix socket directory (Debian's {@code /var/run/postgresql}) may
+     * not be writable for the user the embedded PostgreSQL runs it as.
+     */
+    public static EmbeddedPostgresServer start(Path dataDir, int port, boolean durable, Optional<Path> binaries) {
         try {
             stopStalePostmaster(dataDir);
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
@@ -48,6 +58,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setServerConfig("max_connections", "200")
                     .setServerConfig("fsync", durable ? "on" : "off")
                     .setServerConfig("synchronous_commit", durable ? "on" : "off");
+            if (binaries.isPresent()) {
+                builder.setPgBinaryResolver(SystemPostgresBinaries.resolver(binaries.get()))
+                        .setServerConfig("unix_socket_directories", "");
+            }
             EmbeddedPostgresServer server = new EmbeddedPostgresServer(builder.start());
             server.ensureDatabase();
             return server;
