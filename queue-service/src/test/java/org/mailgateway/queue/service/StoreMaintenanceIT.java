@@ -15,13 +15,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.mailgateway.contracts.MessageIds;
 import org.mailgateway.localstack.postgres.EmbeddedPostgresServer;
 import org.mailgateway.localstack.testing.EmbeddedInfrastructure;
 import org.mailgateway.localstack.testing.EmbeddedInfrastructureResource;
+import org.mailgateway.queue.store.StoredBytesChecks;
 
 /**
  * The store's upkeep: retention deletes what may go and nothing pending; the per-destination view stays
@@ -69,36 +69,10 @@ class StoreMaintenanceIT {
             assertEquals("0A000", e.getSQLState(), e.getMessage()); // feature_not_supported: built without lz4
             serverHasLz4 = false;
         }
-        try (Connection c = db(); PreparedStatement s = c.prepareStatement(
-                "SELECT attcompression::text FROM pg_attribute WHERE attrelid = 'message'::regclass AND attname = 'raw'");
-                ResultSet rs = s.executeQuery()) {
-            assertTrue(rs.next());
-            assertEquals(serverHasLz4 ? "l" : "", rs.getString(1), "pg_attribute.attcompression of message.raw");
-        }
-
-        // a 64 KiB message is stored (compressed) and read back whole and in the chunks admin-api reads
-        byte[] raw = new byte[64 * 1024];
-        for (int i = 0; i < raw.length; i++) {
-            raw[i] = (byte) (i % 78 == 76 ? '\r' : i % 78 == 77 ? '\n' : 'A' + i % 23);
-        }
         String id = insertMessage("QUARANTINE", "1 day");
         try (Connection c = db()) {
-            try (PreparedStatement s = c.prepareStatement("UPDATE message SET raw = ? WHERE id = ?")) {
-                s.setBytes(1, raw);
-                s.setString(2, id);
-                assertEquals(1, s.executeUpdate());
-            }
-            try (PreparedStatement s = c.prepareStatement("SELECT raw, octet_length(raw), substring(raw FROM 30001 FOR 1000),"
-                    + " pg_column_compression(raw) FROM message WHERE id = ?")) {
-                s.setString(1, id);
-                try (ResultSet rs = s.executeQuery()) {
-                    assertTrue(rs.next());
-                    assertTrue(Arrays.equals(raw, rs.getBytes(1)), "the stored bytes read back differ");
-                    assertEquals(raw.length, rs.getInt(2));
-                    assertTrue(Arrays.equals(Arrays.copyOfRange(raw, 30000, 31000), rs.getBytes(3)));
-                    assertEquals(serverHasLz4 ? "lz4" : "pglz", rs.getString(4));
-                }
-            }
+            assertEquals(serverHasLz4 ? "l" : "", StoredBytesChecks.rawColumnCompression(c), "attcompression of message.raw");
+            StoredBytesChecks.storeAndReadBack64KiB(c, id, serverHasLz4 ? "lz4" : "pglz");
         } finally {
             execute("DELETE FROM message WHERE id = '" + id + "'");
         }

@@ -1,6 +1,5 @@
 package org.mailgateway.queue.store;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,9 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.util.Arrays;
+import java.sql.Statement;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -48,34 +45,16 @@ class MessageBytesLz4IT {
 
     @Test
     void theStoredBytesAreCompressedWithLz4AndReadBackWhole() throws Exception {
-        byte[] raw = new byte[64 * 1024];
-        for (int i = 0; i < raw.length; i++) {
-            raw[i] = (byte) (i % 78 == 76 ? '\r' : i % 78 == 77 ? '\n' : 'A' + i % 23);
-        }
         try (Connection c = DriverManager.getConnection(postgres.jdbcUrl(), EmbeddedPostgresServer.USER,
                 EmbeddedPostgresServer.PASSWORD)) {
-            try (PreparedStatement s = c.prepareStatement("SELECT attcompression::text FROM pg_attribute"
-                    + " WHERE attrelid = 'message'::regclass AND attname = 'raw'"); ResultSet rs = s.executeQuery()) {
-                assertTrue(rs.next());
-                assertEquals("l", rs.getString(1), "pg_attribute.attcompression of message.raw");
+            assertEquals("l", StoredBytesChecks.rawColumnCompression(c), "attcompression of message.raw");
+            try (Statement s = c.createStatement()) {
+                s.execute("INSERT INTO message (id, received_at, client_ip, mail_from, recipients, size, envelope, action,"
+                        + " score, threshold, hits, decided_at, raw) VALUES ('lz4-1', now(), '192.0.2.9', 'a@example.org',"
+                        + " ARRAY['b@example.test'], 65536, '{}', 'QUARANTINE', 9, 5, '[]', now(), 'x'::bytea)");
             }
-            try (PreparedStatement s = c.prepareStatement("INSERT INTO message (id, received_at, client_ip, mail_from,"
-                    + " recipients, size, envelope, action, score, threshold, hits, decided_at, raw) VALUES ('lz4-1', now(),"
-                    + " '192.0.2.9', 'a@example.org', ARRAY['b@example.test'], ?, '{}', 'QUARANTINE', 9, 5, '[]', now(), ?)")) {
-                s.setInt(1, raw.length);
-                s.setBytes(2, raw);
-                assertEquals(1, s.executeUpdate());
-            }
-            try (PreparedStatement s = c.prepareStatement("SELECT raw, octet_length(raw), substring(raw FROM 30001 FOR 1000),"
-                    + " pg_column_compression(raw), pg_column_size(raw) FROM message WHERE id = 'lz4-1'");
-                    ResultSet rs = s.executeQuery()) {
-                assertTrue(rs.next());
-                assertArrayEquals(raw, rs.getBytes(1), "the stored bytes read back differ");
-                assertEquals(raw.length, rs.getInt(2));
-                assertArrayEquals(Arrays.copyOfRange(raw, 30000, 31000), rs.getBytes(3));
-                assertEquals("lz4", rs.getString(4));
-                assertTrue(rs.getInt(5) < raw.length / 4, "stored size " + rs.getInt(5) + " of " + raw.length);
-            }
+            int stored = StoredBytesChecks.storeAndReadBack64KiB(c, "lz4-1", "lz4");
+            assertTrue(stored < 64 * 1024 / 4, "stored size " + stored + " of 65536");
         }
     }
 
