@@ -25,6 +25,9 @@
 #       (bench/lib/stack-cpu.sh; it takes tens of thousands of messages, see docs/benchmarks.md)
 #   -W  whole seconds each legitimate process waits between its messages (smtp-source -w); default: no wait
 # Needs root, Debian's postfix (smtp-source, smtp-sink), python3, curl and a built project; -F also nftables.
+# The stack's PostgreSQL is the local stack's embedded one (its stored bytes compressed with pglz) unless
+# GATEWAY_POSTGRES_BINARIES names a PostgreSQL with lz4, as production's is (e.g. /usr/lib/postgresql/15/bin);
+# the first line printed says which compression the stored bytes got. docs/benchmarks.md has both.
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 FLOOD="${FLOOD:-$ROOT/../shared/bench/flood.py}"
@@ -32,7 +35,7 @@ CONCURRENCY="50 200" RUNS=3 PROCS=20 PER_PROC=400 FLOOD_PROCS=2 WARM=quiet FIREW
 while getopts "c:r:k:m:P:w:F:W:h" o; do
   case $o in
     c) CONCURRENCY=$OPTARG ;; r) RUNS=$OPTARG ;; k) PROCS=$OPTARG ;; m) PER_PROC=$OPTARG ;; P) FLOOD_PROCS=$OPTARG ;;
-    w) WARM=$OPTARG ;; F) FIREWALL=$OPTARG ;; W) PACE=$OPTARG ;; *) sed -n '2,27p' "$0"; exit 2 ;;
+    w) WARM=$OPTARG ;; F) FIREWALL=$OPTARG ;; W) PACE=$OPTARG ;; *) sed -n '2,30p' "$0"; exit 2 ;;
   esac
 done
 case "$FIREWALL" in
@@ -107,7 +110,7 @@ if [[ $WARM == quiet ]]; then   # warm-up: the JIT keeps compiling for tens of t
 else
   for w in $(seq "$WARM"); do warm_round >/dev/null; done
 fi
-echo "# $(date -u +%FT%TZ), $(nproc) cores; legitimate load: $PROCS x smtp-source -s 1 -m $PER_PROC${PACE:+ -w $PACE} (2 KiB); flood: flood.py -P $FLOOD_PROCS${FIREWALL:+; kernel: $VERDICT}"
+echo "# $(date -u +%FT%TZ), $(nproc) cores; legitimate load: $PROCS x smtp-source -s 1 -m $PER_PROC${PACE:+ -w $PACE} (2 KiB); flood: flood.py -P $FLOOD_PROCS${FIREWALL:+; kernel: $VERDICT}; $(stack_store_compression)"
 printf '%-5s | %-11s | %-11s | %-5s | %-11s | %-11s | %-18s | %s\n' conc "alone e2e/s" "flood e2e/s" ratio "flood conn/s" "rejects/s" "reply ms p50 / p99" \
   "tool / stack cores"
 for c in $CONCURRENCY; do

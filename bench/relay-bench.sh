@@ -21,6 +21,9 @@
 #       thousands of messages; see docs/benchmarks.md
 # Needs root, Debian's postfix (smtp-source, smtp-sink), swaks, nodejs and npm (Haraka is installed from npm once,
 # into /var/tmp/haraka-bench), and a built project.
+# The stack's PostgreSQL is the local stack's embedded one (its stored bytes compressed with pglz) unless
+# GATEWAY_POSTGRES_BINARIES names a PostgreSQL with lz4, as production's is (e.g. /usr/lib/postgresql/15/bin);
+# the first line printed says which compression the stored bytes got. docs/benchmarks.md has both.
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SHARED="${SHARED_BENCH:-$ROOT/../shared/bench}"
@@ -28,7 +31,7 @@ RUNS=3 SESSIONS_LIST="20 100" SIZES="2048 65536" MESSAGES="" REUSE="" PEERS="pos
 while getopts "r:s:l:m:dp:w:h" o; do
   case $o in
     r) RUNS=$OPTARG ;; s) SESSIONS_LIST=$OPTARG ;; l) SIZES=$OPTARG ;; m) MESSAGES=$OPTARG ;; d) REUSE=-d ;;
-    p) PEERS=$OPTARG ;; w) WARM=$OPTARG ;; *) sed -n '2,23p' "$0"; exit 2 ;;
+    p) PEERS=$OPTARG ;; w) WARM=$OPTARG ;; *) sed -n '2,26p' "$0"; exit 2 ;;
   esac
 done
 [[ -f "$SHARED/postfix-relay.sh" && -f "$SHARED/haraka-relay.sh" ]] || { echo "peer scripts not found in $SHARED" >&2; exit 2; }
@@ -54,7 +57,7 @@ trap '"$ROOT/gateway" down >/dev/null 2>&1 || true' EXIT
 source "$ROOT/bench/lib/stack-cpu.sh"
 stack_cpu_init "$GATEWAY_DATA_DIR"
 LOG=/tmp/relay-bench.log; : > "$LOG"
-echo "# $(date -u +%FT%TZ), $(nproc) cores; runs alternate ${PEERS// /\/}; gateway warmed up $([[ $WARM == quiet ]] && echo "until its JIT went quiet" || echo "with $WARM messages"); details in $LOG"
+echo "# $(date -u +%FT%TZ), $(nproc) cores; runs alternate ${PEERS// /\/}; gateway warmed up $([[ $WARM == quiet ]] && echo "until its JIT went quiet" || echo "with $WARM messages"); $(stack_store_compression); details in $LOG"
 
 # warm-up (JIT, connections): not measured
 warm_round() { # one round: every measured size (64 KiB messages take paths, and compilations, of their own)

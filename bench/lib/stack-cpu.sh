@@ -4,6 +4,8 @@
 #   stack_cpu_mark            remember every part's CPU time now
 #   stack_cpu_since MESSAGES  print "part=ms/msg ... total=ms/msg" for the CPU used since the mark
 #   stack_cpu_total_ms        CPU milliseconds of the whole stack since the mark
+#   stack_store_compression   how PostgreSQL compresses the stored message bytes, as the queue-service's log says
+#                             (lz4, or pglz where the server has no lz4: the embedded one; docs/benchmarks.md)
 #   stack_jit_seconds         seconds the services' JIT compilers have spent so far (jstat -compiler), all instances
 #   stack_warm_until_quiet CMD...
 #                             runs CMD (one round of warm-up load) again and again until a round's JIT compile
@@ -14,10 +16,11 @@
 # postmaster and its backends). The load generator and the downstream sink are not part of the stack.
 
 declare -gA STACK_PARTS STACK_MARK
-STACK_POSTMASTER=""
+STACK_POSTMASTER="" STACK_DATA=""
 
 stack_cpu_init() {
   local env="$1/run/stack.env" m
+  STACK_DATA="$1"
   STACK_PARTS=([kafka]="$(sed -n 's/^PID_KAFKA=//p' "$env")")
   for m in SMTP_INGRESS POLICY_SERVICE QUEUE_SERVICE ADMIN_API; do
     STACK_PARTS[$m]="$(sed -n "s/^PID_${m}\\(_[0-9]*\\)\\{0,1\\}=//p" "$env" | paste -sd' ')"
@@ -42,6 +45,12 @@ stack_part_ticks() { # part -> ticks
   else
     stack_ticks ${STACK_PARTS[$1]}
   fi
+}
+
+stack_store_compression() { # migration V3's notice, logged once, when the store is created
+  local line
+  line=$(grep -h -m1 -o 'message bytes: .*' "$STACK_DATA"/logs/queue-service*.log 2>/dev/null | head -1)
+  echo "${line:-message bytes: not logged (a store created before this start)}"
 }
 
 STACK_PART_NAMES=(SMTP_INGRESS POLICY_SERVICE QUEUE_SERVICE ADMIN_API kafka postgres)
