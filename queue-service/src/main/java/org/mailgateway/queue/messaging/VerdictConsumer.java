@@ -56,7 +56,7 @@ public class VerdictConsumer {
     public Uni<Void> consume(Message<byte[]> record) {
         NewMessage message;
         try {
-            message = read(record);
+            message = delivery.forStore(read(record));
         } catch (MalformedRecordException e) {
             registry.counter("gateway.queue.malformed").increment();
             LOG.errorf("record without a readable envelope or verdict goes to the dead-letter topic: %s", e.getMessage());
@@ -67,6 +67,7 @@ public class VerdictConsumer {
                         LOG.warnf("cannot store %s yet (retrying): %s", message.envelope().messageId(), e))
                 .onFailure(MailStore::mayPass).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10))
                 .indefinitely()
+                .onFailure().invoke(e -> delivery.notStored(message))
                 .invoke(isNew -> afterStore(message, isNew))
                 .chain(() -> Uni.createFrom().completionStage(record.ack()))
                 .onFailure().recoverWithUni(e -> {
@@ -82,6 +83,7 @@ public class VerdictConsumer {
     private void afterStore(NewMessage message, boolean isNew) {
         Envelope envelope = message.envelope();
         if (!isNew) {
+            delivery.notStored(message);
             registry.counter("gateway.queue.duplicates").increment();
             LOG.infof("already stored: id=%s (a redelivered record; nothing to do)", envelope.messageId());
             return;
@@ -92,7 +94,6 @@ public class VerdictConsumer {
                 + Verdict.scoreText(message.verdict().score()));
         if (message.verdict().action() == Verdict.Action.DELIVER) {
             delivery.stored(message);
-            delivery.wake();
         }
     }
 
@@ -115,7 +116,7 @@ public class VerdictConsumer {
                 .orElse(null);
         return new NewMessage(envelope, new String(envelopeJson, StandardCharsets.UTF_8), verdict,
                 new String(ContractJson.write(verdict.hits()), StandardCharsets.UTF_8), record.getPayload(), subject,
-                deliveries);
+                deliveries, null);
     }
 
     private static byte[] value(Headers headers, String name) {

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 import org.mailgateway.contracts.ContractJson;
 import org.mailgateway.contracts.Envelope;
@@ -73,6 +74,11 @@ public class DeliveryService {
     private final Set<ClaimedDelivery> inProgress = ConcurrentHashMap.newKeySet();
     /** The bytes of mail just stored here, for its first attempt (see {@link RecentContent}). */
     private final RecentContent recent;
+    /** Recipients stored leased for a first attempt (see {@link #forStore}) whose outcome is not recorded yet. */
+    private final AtomicInteger firstAttempts = new AtomicInteger();
+    /** Messages stored leased and not yet handed to a round, and their deliveries; both guarded by the first. */
+    private final Map<String, MessageContent> firstAttemptContents = new HashMap<>();
+    private final List<ClaimedDelivery> firstAttemptDeliveries = new ArrayList<>();
 
     public DeliveryService(Vertx vertx, MailStore store, DeliveryConfig config, DnsConfig dnsConfig, MeterRegistry registry) {
         this.vertx = vertx;
@@ -85,6 +91,7 @@ public class DeliveryService {
         this.backoff = new Backoff(config.retry().initial(), config.retry().multiplier(), config.retry().max());
         this.recent = new RecentContent(config.recentContentBytes());
         registry.gauge("gateway.delivery.recent.bytes", recent, RecentContent::bytes);
+        registry.gauge("gateway.delivery.first.attempts", firstAttempts);
     }
 
     void start(@Observes StartupEvent event) {
@@ -115,14 +122,82 @@ public class DeliveryService {
     }
 
     /**
-     * Keeps the content of a message just stored for delivery, so that its first attempt need not read it back
-     * from the store. Call it only once the store has it.
+     * The message as it is to be stored: with its deliveries leased to this instance for their first attempt right
+     * after the commit ({@link NewMessage#firstAttempt}), as long as fewer than {@code batch-size} x
+     * {@code rounds-in-flight} recipients are in such first attempts; beyond that (a slow downstream), stored due,
+     * for the delivery loop. Every message returned leased must come back through {@link #stored} or
+     * {@link #notStored}.
+     */
+    public NewMessage forStore(NewMessage message) {
+        int recipients = message.deliveries().size();
+        if (recipients == 0 || message.verdict().action() != Verdict.Action.DELIVER) {
+            return message;
+        }
+        int limit = config.batchSize() * config.roundsInFlight();
+        for (int now = firstAttempts.get(); now + recipients <= limit; now = firstAttempts.get()) {
+            if (firstAttempts.compareAndSet(now, now + recipients)) {
+                return message.leasedFor(config.lease());
+            }
+        }
+        return message;
+    }
+
+    /** A message from {@link #forStore} that was not stored after all (a duplicate, or refused for good). */
+    public void notStored(NewMessage message) {
+        if (message.firstAttempt() != null) {
+            firstAttempts.addAndGet(-message.deliveries().size());
+        }
+    }
+
+    /**
+     * A message from {@link #forStore} is in the store, with deliveries: leased ones are attempted now, together
+     * with the others stored in the same turn of the event loop (one round, one transaction for their outcomes);
+     * due ones are kept in memory for their first attempt, which need not read them back from the store, and the
+     * delivery loop is woken.
      */
     public void stored(NewMessage message) {
-        if (!message.deliveries().isEmpty()) {
-            recent.put(new MessageContent(message.envelope().messageId(), message.envelope().mailFrom(),
-                    message.envelope().receivedAt(), message.envelopeJson(), message.raw()));
+        if (message.deliveries().isEmpty()) {
+            return;
         }
+        MessageContent content = new MessageContent(message.envelope().messageId(), message.envelope().mailFrom(),
+                message.envelope().receivedAt(), message.envelopeJson(), message.raw());
+        if (message.firstAttempt() == null) {
+            recent.put(content);
+            wake();
+            return;
+        }
+        List<ClaimedDelivery> claimed = message.deliveries().stream()
+                .map(d -> new ClaimedDelivery(content.messageId(), d.recipient(), d.destination(), 1))
+                .toList();
+        inProgress.addAll(claimed);
+        boolean schedule;
+        synchronized (firstAttemptContents) {
+            schedule = firstAttemptContents.isEmpty();
+            firstAttemptContents.put(content.messageId(), content);
+            firstAttemptDeliveries.addAll(claimed);
+        }
+        if (schedule) {
+            vertx.runOnContext(v -> attemptFirst());
+        }
+    }
+
+    /** One round for the messages stored leased since the last one. */
+    private void attemptFirst() {
+        Map<String, MessageContent> contents;
+        List<ClaimedDelivery> claimed;
+        synchronized (firstAttemptContents) {
+            contents = new HashMap<>(firstAttemptContents);
+            claimed = new ArrayList<>(firstAttemptDeliveries);
+            firstAttemptContents.clear();
+            firstAttemptDeliveries.clear();
+        }
+        deliverAll(claimed, contents)
+                .eventually(() -> {
+                    claimed.forEach(inProgress::remove);
+                    firstAttempts.addAndGet(-claimed.size());
+                })
+                .subscribe().with(n -> { }, error -> LOG.warnf(
+                        "first delivery attempts failed (retried when their leases run out): %s", error.toString()));
     }
 
     /**
@@ -163,27 +238,30 @@ public class DeliveryService {
         if (claimed.isEmpty()) {
             return Uni.createFrom().item(0);
         }
+        List<String> ids = claimed.stream().map(ClaimedDelivery::messageId).distinct().toList();
+        return contentOf(ids).chain(contents -> deliverAll(claimed, contents));
+    }
+
+    /** Attempts every claimed delivery with the given contents, then records the outcomes in one transaction. */
+    private Uni<Integer> deliverAll(List<ClaimedDelivery> claimed, Map<String, MessageContent> contents) {
         Map<String, List<ClaimedDelivery>> groups = new LinkedHashMap<>();
         for (ClaimedDelivery delivery : claimed) {
             groups.computeIfAbsent(delivery.messageId() + " " + delivery.destination(), k -> new ArrayList<>()).add(delivery);
         }
-        List<String> ids = claimed.stream().map(ClaimedDelivery::messageId).distinct().toList();
-        return contentOf(ids).chain(contents -> {
-            List<Uni<List<DeliveryUpdate>>> attempts = new ArrayList<>();
-            for (List<ClaimedDelivery> group : groups.values()) {
-                MessageContent content = contents.get(group.get(0).messageId());
-                // one broken attempt must not hold the others' leases: it is deferred like a failed connection
-                attempts.add(Uni.createFrom().deferred(() -> attempt(group, content))
-                        .onFailure().recoverWithItem(e -> updates(group, content, group.stream()
-                                .map(d -> new RecipientResult(d.recipient(), RecipientResult.Outcome.DEFERRED,
-                                        "delivery attempt failed: " + e))
-                                .toList())));
-            }
-            return Uni.join().all(attempts).andCollectFailures()
-                    .map(lists -> lists.stream().flatMap(List::stream).toList())
-                    .chain(updates -> store.record(updates, reports(updates, contents)))
-                    .replaceWith(claimed.size());
-        });
+        List<Uni<List<DeliveryUpdate>>> attempts = new ArrayList<>();
+        for (List<ClaimedDelivery> group : groups.values()) {
+            MessageContent content = contents.get(group.get(0).messageId());
+            // one broken attempt must not hold the others' leases: it is deferred like a failed connection
+            attempts.add(Uni.createFrom().deferred(() -> attempt(group, content))
+                    .onFailure().recoverWithItem(e -> updates(group, content, group.stream()
+                            .map(d -> new RecipientResult(d.recipient(), RecipientResult.Outcome.DEFERRED,
+                                    "delivery attempt failed: " + e))
+                            .toList())));
+        }
+        return Uni.join().all(attempts).andCollectFailures()
+                .map(lists -> lists.stream().flatMap(List::stream).toList())
+                .chain(updates -> store.record(updates, reports(updates, contents)))
+                .replaceWith(claimed.size());
     }
 
     /** The content of these messages: what was just stored here from memory, the rest from the store. */
@@ -266,7 +344,7 @@ public class DeliveryService {
             reports.add(new NewMessage(reportEnvelope, new String(ContractJson.write(reportEnvelope), StandardCharsets.UTF_8),
                     new Verdict(Verdict.Action.DELIVER, 0, 0, List.of(), now), "[]", report.content(),
                     "Undelivered mail returned to sender",
-                    List.of(new NewMessage.NewDelivery(report.to(), destinationOf(report.to())))));
+                    List.of(new NewMessage.NewDelivery(report.to(), destinationOf(report.to()))), null));
             LOG.infof("delivery status report: id=%s about=%s to=<%s> recipients=%d", id, messageId, report.to(),
                     reported.size());
         });

@@ -29,9 +29,12 @@ public class MailStore {
             VALUES ($1, $2, $3::text::inet, $4, $5, $6, $7, $8::text::jsonb, $9, $10, $11, $12::text::jsonb, $13, $14, $15)
             ON CONFLICT (id) DO NOTHING""";
 
+    /** $4: the lease of a first attempt made right after the commit (seconds), or null: the delivery loop claims it. */
     private static final String INSERT_DELIVERY = """
-            INSERT INTO delivery (message_id, recipient, destination, state, next_attempt_at)
-            VALUES ($1, $2, $3, 'QUEUED', now())
+            INSERT INTO delivery (message_id, recipient, destination, state, next_attempt_at, lease_until, attempts,
+                                  last_attempt_at)
+            VALUES ($1, $2, $3, 'QUEUED', now(), now() + make_interval(secs => $4::float8),
+                    CASE WHEN $4::float8 IS NULL THEN 0 ELSE 1 END, CASE WHEN $4::float8 IS NULL THEN NULL ELSE now() END)
             ON CONFLICT DO NOTHING""";
 
     private static final String CLAIM_DUE = """
@@ -151,8 +154,10 @@ public class MailStore {
     }
 
     private static List<Tuple> deliveryRows(NewMessage message) {
+        Double lease = message.firstAttempt() == null ? null : message.firstAttempt().toMillis() / 1000.0;
         return message.deliveries().stream()
-                .map(d -> Tuple.of(message.envelope().messageId(), d.recipient(), d.destination()))
+                .map(d -> Tuple.tuple().addString(message.envelope().messageId()).addString(d.recipient())
+                        .addString(d.destination()).addDouble(lease))
                 .toList();
     }
 

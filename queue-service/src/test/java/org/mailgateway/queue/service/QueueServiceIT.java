@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.mailgateway.localstack.testing.TopicReader;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -54,6 +58,9 @@ class QueueServiceIT {
     private static final Duration PATIENCE = Duration.ofSeconds(60);
     private static Path sinkDir;
 
+    @Inject
+    MeterRegistry registry;
+
     @BeforeAll
     static void directories() throws Exception {
         sinkDir = Files.createTempDirectory("queue-it");
@@ -78,6 +85,48 @@ class QueueServiceIT {
                     received.envelopeJson());
             await().atMost(PATIENCE).until(() -> states(envelope.messageId()).equals(List.of("DELIVERED", "DELIVERED")));
             assertEquals(null, rawBytes(envelope.messageId()), "the bytes of a delivered message are not kept");
+        }
+    }
+
+    @Test
+    void mailBeyondTheFirstAttemptBudgetIsStoredDueAndTheDeliveryLoopDeliversIt() throws Exception {
+        // 401 recipients: more than batch-size x rounds-in-flight (400) may be in first attempts at once, so this
+        // message is stored due, not leased, and the delivery loop claims it, 100 recipients a round
+        List<String> recipients = new ArrayList<>();
+        for (int i = 0; i < 401; i++) {
+            recipients.add(String.format("r%03d@example.test", i));
+        }
+        byte[] message = "Subject: many recipients\r\n\r\nto all of you\r\n".getBytes(StandardCharsets.US_ASCII);
+        try (DownstreamSink sink = DownstreamSink.start(SinkRouteResource.SINK_PORT, sinkDir.resolve("many"))) {
+            Envelope envelope = publish(Verdict.Action.DELIVER, message, recipients);
+
+            await().atMost(PATIENCE).until(() -> states(envelope.messageId()).stream().allMatch("DELIVERED"::equals)
+                    && states(envelope.messageId()).size() == 401);
+            List<String> got = new ArrayList<>();
+            for (DownstreamSink.Received received : sink.messagesContaining("to all of you")) {
+                assertArrayEquals(message, received.content());
+                Matcher m = Pattern.compile("r\\d{3}@example\\.test").matcher(received.envelopeJson());
+                while (m.find()) {
+                    got.add(m.group());
+                }
+            }
+            assertEquals(recipients, got.stream().sorted().toList(), "every recipient got the message once");
+            assertEquals(401, count("SELECT count(*) FROM delivery WHERE message_id = ? AND attempts = 1", envelope.messageId()));
+        }
+    }
+
+    @Test
+    void aFirstAttemptIsCountedOnceAndItsLeaseEndsWithIt() throws Exception {
+        byte[] message = "Subject: first attempt\r\n\r\nstraight through\r\n".getBytes(StandardCharsets.US_ASCII);
+        try (DownstreamSink sink = DownstreamSink.start(SinkRouteResource.SINK_PORT, sinkDir.resolve("first"))) {
+            Envelope envelope = publish(Verdict.Action.DELIVER, message, List.of("b@example.test", "c@example.test"));
+
+            await().atMost(PATIENCE).until(() -> states(envelope.messageId()).equals(List.of("DELIVERED", "DELIVERED")));
+            assertEquals(1, sink.messagesContaining("straight through").size());
+            assertEquals(2, count("SELECT count(*) FROM delivery WHERE message_id = ? AND attempts = 1"
+                    + " AND lease_until IS NULL AND last_attempt_at IS NOT NULL", envelope.messageId()));
+            // every recipient stored leased for its first attempt is given back once its outcome is recorded
+            await().atMost(PATIENCE).until(() -> registry.get("gateway.delivery.first.attempts").gauge().value() == 0);
         }
     }
 
