@@ -76,9 +76,11 @@ public class DeliveryService {
     private final RecentContent recent;
     /** Recipients stored leased for a first attempt (see {@link #forStore}) whose outcome is not recorded yet. */
     private final AtomicInteger firstAttempts = new AtomicInteger();
-    /** Messages stored leased and not yet handed to a round, and their deliveries; both guarded by the first. */
-    private final Map<String, MessageContent> firstAttemptContents = new HashMap<>();
-    private final List<ClaimedDelivery> firstAttemptDeliveries = new ArrayList<>();
+    /** Messages stored leased and not yet handed to a round; guarded by itself. */
+    private final List<FirstAttempt> firstAttemptBatch = new ArrayList<>();
+
+    private record FirstAttempt(MessageContent content, List<ClaimedDelivery> deliveries) {
+    }
 
     public DeliveryService(Vertx vertx, MailStore store, DeliveryConfig config, DnsConfig dnsConfig, MeterRegistry registry) {
         this.vertx = vertx;
@@ -169,12 +171,11 @@ public class DeliveryService {
         List<ClaimedDelivery> claimed = message.deliveries().stream()
                 .map(d -> new ClaimedDelivery(content.messageId(), d.recipient(), d.destination(), 1))
                 .toList();
-        inProgress.addAll(claimed);
+        inProgress.addAll(claimed); // its leases are renewed from now on
         boolean schedule;
-        synchronized (firstAttemptContents) {
-            schedule = firstAttemptContents.isEmpty();
-            firstAttemptContents.put(content.messageId(), content);
-            firstAttemptDeliveries.addAll(claimed);
+        synchronized (firstAttemptBatch) {
+            schedule = firstAttemptBatch.isEmpty();
+            firstAttemptBatch.add(new FirstAttempt(content, claimed));
         }
         if (schedule) {
             vertx.runOnContext(v -> attemptFirst());
@@ -183,13 +184,14 @@ public class DeliveryService {
 
     /** One round for the messages stored leased since the last one. */
     private void attemptFirst() {
-        Map<String, MessageContent> contents;
-        List<ClaimedDelivery> claimed;
-        synchronized (firstAttemptContents) {
-            contents = new HashMap<>(firstAttemptContents);
-            claimed = new ArrayList<>(firstAttemptDeliveries);
-            firstAttemptContents.clear();
-            firstAttemptDeliveries.clear();
+        Map<String, MessageContent> contents = new HashMap<>();
+        List<ClaimedDelivery> claimed = new ArrayList<>();
+        synchronized (firstAttemptBatch) {
+            for (FirstAttempt first : firstAttemptBatch) {
+                contents.put(first.content().messageId(), first.content());
+                claimed.addAll(first.deliveries());
+            }
+            firstAttemptBatch.clear();
         }
         deliverAll(claimed, contents)
                 .eventually(() -> {
