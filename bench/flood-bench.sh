@@ -18,12 +18,17 @@
 # drops the blocked addresses' SYNs to the SMTP port, or answers them with a TCP reset: the flood then never reaches
 # the gateway, and the tool counts TIMEOUT or ECONNREFUSED instead of 554s (its "rejects/s" count only replies).
 # The table (inet mailgateway) is deleted at the end.
+# -p "postfix gateway" runs every load against Postfix as well, in the same sitting, alternating run by run: a private
+# Postfix with postscreen in front of smtpd refusing the same blocked addresses (bench/lib/postfix-postscreen.sh),
+# relaying to the same sink. Its "stack cores" are its whole process tree. -F applies to the gateway's port only.
 #
 # Usage: bench/flood-bench.sh [-c "50 200"] [-r runs] [-k processes] [-m messages_per_process] [-P flood_processes]
 #                             [-w quiet|warm-up rounds of the legitimate load] [-F drop|reject] [-W seconds]
+#                             [-p "postfix gateway"]
 #   -w  default "quiet": rounds of the legitimate load until the services' JIT compilers have gone quiet
 #       (bench/lib/stack-cpu.sh; it takes tens of thousands of messages, see docs/benchmarks.md)
 #   -W  whole seconds each legitimate process waits between its messages (smtp-source -w); default: no wait
+#   -p  the gateways under test, in the order each run takes them; default "gateway"
 # Needs root, Debian's postfix (smtp-source, smtp-sink), python3, curl and a built project; -F also nftables.
 # The stack's PostgreSQL is the local stack's embedded one (its stored bytes compressed with pglz) unless
 # GATEWAY_POSTGRES_BINARIES names a PostgreSQL with lz4, as production's is (e.g. /usr/lib/postgresql/15/bin);
@@ -31,20 +36,24 @@
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 FLOOD="${FLOOD:-$ROOT/../shared/bench/flood.py}"
-CONCURRENCY="50 200" RUNS=3 PROCS=20 PER_PROC=400 FLOOD_PROCS=2 WARM=quiet FIREWALL= PACE=
-while getopts "c:r:k:m:P:w:F:W:h" o; do
+CONCURRENCY="50 200" RUNS=3 PROCS=20 PER_PROC=400 FLOOD_PROCS=2 WARM=quiet FIREWALL= PACE= PEERS=gateway
+while getopts "c:r:k:m:P:w:F:W:p:h" o; do
   case $o in
     c) CONCURRENCY=$OPTARG ;; r) RUNS=$OPTARG ;; k) PROCS=$OPTARG ;; m) PER_PROC=$OPTARG ;; P) FLOOD_PROCS=$OPTARG ;;
-    w) WARM=$OPTARG ;; F) FIREWALL=$OPTARG ;; W) PACE=$OPTARG ;; *) sed -n '2,30p' "$0"; exit 2 ;;
+    w) WARM=$OPTARG ;; F) FIREWALL=$OPTARG ;; W) PACE=$OPTARG ;; p) PEERS=$OPTARG ;; *) sed -n '2,35p' "$0"; exit 2 ;;
   esac
 done
 case "$FIREWALL" in
   "") ;; drop) VERDICT=drop ;; reject) VERDICT="reject with tcp reset" ;;
   *) echo "-F takes drop or reject" >&2; exit 2 ;;
 esac
-BASE_PORT=30000 SINK_PORT=30099
+for peer in $PEERS; do
+  [[ $peer == gateway || $peer == postfix ]] || { echo "-p takes gateway and postfix" >&2; exit 2; }
+done
+BASE_PORT=30000 SINK_PORT=30099 POSTFIX_PORT=30027
 source "$ROOT/bench/lib/private-stack.sh"
 source "$ROOT/bench/lib/stack-cpu.sh"
+source "$ROOT/bench/lib/postfix-postscreen.sh"
 private_stack_env "$BASE_PORT" "$SINK_PORT" "${GATEWAY_DATA_DIR:-/var/tmp/gateway-flood-bench}"
 # all legitimate mail comes from 127.0.0.1: its per-IP connection limit is raised, and the automatic blocks its
 # session counts would earn it are off (the flood's addresses are blocked by the operator's entry below)
@@ -52,6 +61,7 @@ export GATEWAY_SMTP_MAX_CONNECTIONS_PER_IP=20000 GATEWAY_POLICY_BLOCK_ENABLED=fa
 SINK_PID=
 cleanup() {
   [[ -n "$FIREWALL" ]] && nft delete table inet mailgateway 2>/dev/null
+  postscreen_down
   "$ROOT/gateway" down >/dev/null 2>&1 || true
   [[ -n "$SINK_PID" ]] && kill "$SINK_PID" 2>/dev/null
   rm -rf "$GATEWAY_DATA_DIR"
@@ -79,6 +89,13 @@ if [[ -n "$FIREWALL" ]]; then
   } > /tmp/flood-bench.nft && nft -f /tmp/flood-bench.nft || { log "could not load the firewall export"; exit 1; }
   log "the kernel now does this to 127.0.5.0/24 on port $GATEWAY_SMTP_PORT: $VERDICT"
 fi
+if [[ " $PEERS " == *" postfix "* ]]; then
+  postscreen_up "$POSTFIX_PORT" "$SINK_PORT" "$PROCS" 127.0.5.0/24 /var/tmp/flood-bench-postfix \
+    || { log "Postfix did not start"; exit 1; }
+  until python3 "$FLOOD" -p "$POSTFIX_PORT" -c 1 -n 1 --src 127.0.5.1 2>/dev/null | grep -q '"521"'; do sleep 0.5; done
+  log "Postfix's postscreen on port $POSTFIX_PORT refuses 127.0.5.0/24 at connect"
+fi
+PORT_UNDER_TEST=$GATEWAY_SMTP_PORT
 
 legit() { # [procs messages_each pace] -> end-to-end msgs/s of PROCS x PER_PROC messages (paced by PACE)
   local procs=${1:-$PROCS} each=${2:-$PER_PROC} pace=${3-$PACE} before want t0 pids=() p
@@ -86,11 +103,14 @@ legit() { # [procs messages_each pace] -> end-to-end msgs/s of PROCS x PER_PROC 
   t0=$EPOCHREALTIME
   for p in $(seq "$procs"); do
     smtp-source -s 1 ${pace:+-w "$pace"} -m "$each" -l 2048 -f bench@example.org -t sink@example.test \
-      "127.0.0.1:$GATEWAY_SMTP_PORT" &
+      "127.0.0.1:$PORT_UNDER_TEST" &
     pids+=($!)
     [[ -n "$pace" ]] && sleep "$(awk -v w="$pace" -v k="$procs" 'BEGIN{printf "%.4f", w / k}')" # spread over the pace
   done
-  wait "${pids[@]}"
+  local failed=0
+  for p in "${pids[@]}"; do wait "$p" || failed=$((failed + 1)); done
+  # a process that gave up (its stderr says why) sent less than its share: the sink would never reach the count
+  (( failed == 0 )) || { log "$failed of the $procs legitimate smtp-source processes failed"; return 1; }
   until [[ "$(sink_count)" -ge $want ]]; do sleep 0.1; done
   awk -v n=$((procs * each)) -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", n / (b - a)}'
 }
@@ -99,7 +119,7 @@ median() { sort -g | awk '{a[NR]=$1} END{print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/
 
 flood_ticks() { # CPU clock ticks of every process of the flood tool on our port, so far
   local t=0 pid
-  for pid in $(pgrep -f -- "$FLOOD -p $GATEWAY_SMTP_PORT"); do
+  for pid in $(pgrep -f -- "$FLOOD -p $PORT_UNDER_TEST"); do
     [[ -r /proc/$pid/stat ]] && t=$((t + $(sed 's/^.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}')))
   done
   echo "$t"
@@ -110,33 +130,43 @@ if [[ $WARM == quiet ]]; then   # warm-up: the JIT keeps compiling for tens of t
 else
   for w in $(seq "$WARM"); do warm_round >/dev/null; done
 fi
-echo "# $(date -u +%FT%TZ), $(nproc) cores; legitimate load: $PROCS x smtp-source -s 1 -m $PER_PROC${PACE:+ -w $PACE} (2 KiB); flood: flood.py -P $FLOOD_PROCS${FIREWALL:+; kernel: $VERDICT}; $(stack_store_compression)"
-printf '%-5s | %-11s | %-11s | %-5s | %-11s | %-11s | %-18s | %s\n' conc "alone e2e/s" "flood e2e/s" ratio "flood conn/s" "rejects/s" "reply ms p50 / p99" \
-  "tool / stack cores"
+peer_port() { [[ $1 == postfix ]] && echo "$POSTFIX_PORT" || echo "$GATEWAY_SMTP_PORT"; }
+peer_cpu_mark() { [[ $1 == postfix ]] && PEER_TICKS=$(postscreen_ticks) || stack_cpu_mark; }
+peer_cpu_ms() { # CPU milliseconds of the peer since peer_cpu_mark
+  if [[ $1 == postfix ]]; then echo $(( ($(postscreen_ticks) - PEER_TICKS) * 1000 / $(getconf CLK_TCK) )); else stack_cpu_total_ms; fi
+}
+echo "# $(date -u +%FT%TZ), $(nproc) cores; runs alternate ${PEERS// /\/}; legitimate load: $PROCS x smtp-source -s 1 -m $PER_PROC${PACE:+ -w $PACE} (2 KiB); flood: flood.py -P $FLOOD_PROCS${FIREWALL:+; kernel: $VERDICT}; $(stack_store_compression)"
+printf '%-7s | %-5s | %-11s | %-11s | %-5s | %-11s | %-11s | %-18s | %s\n' peer conc "alone e2e/s" "flood e2e/s" ratio "flood conn/s" \
+  "rejects/s" "reply ms p50 / p99" "tool / stack cores"
 for c in $CONCURRENCY; do
-  : > /tmp/flood-bench.runs
+  for peer in $PEERS; do : > "/tmp/flood-bench.$peer.runs"; done
   for run in $(seq "$RUNS"); do
-    alone=$(legit)
-    python3 "$FLOOD" -p "$GATEWAY_SMTP_PORT" -c "$c" -P "$FLOOD_PROCS" -d 3600 --src 127.0.5.1-200 -l "c$c" \
-      > /tmp/flood-bench.flood 2>/dev/null &
-    fpid=$!
-    sleep 0.5   # the tool forks its processes
-    t0=$EPOCHREALTIME tool0=$(flood_ticks); stack_cpu_mark
-    during=$(legit)
-    tool1=$(flood_ticks) stack_ms=$(stack_cpu_total_ms) t1=$EPOCHREALTIME
-    kill -TERM "$fpid"; wait "$fpid"
-    cores=$(awk -v t="$((tool1 - tool0))" -v s="$stack_ms" -v a="$t0" -v b="$t1" \
-      'BEGIN{printf "%.2f %.2f", t / 100 / (b - a), s / 1000 / (b - a)}')
-    python3 - "$alone" "$during" /tmp/flood-bench.flood $cores >> /tmp/flood-bench.runs <<'PY'
+    for peer in $PEERS; do
+      PORT_UNDER_TEST=$(peer_port "$peer")
+      alone=$(legit) || exit 1
+      python3 "$FLOOD" -p "$PORT_UNDER_TEST" -c "$c" -P "$FLOOD_PROCS" -d 3600 --src 127.0.5.1-200 -l "c$c" \
+        > /tmp/flood-bench.flood 2>/dev/null &
+      fpid=$!
+      sleep 0.5   # the tool forks its processes
+      t0=$EPOCHREALTIME tool0=$(flood_ticks); peer_cpu_mark "$peer"
+      during=$(legit) || { kill -TERM "$fpid"; exit 1; }
+      tool1=$(flood_ticks) peer_ms=$(peer_cpu_ms "$peer") t1=$EPOCHREALTIME
+      kill -TERM "$fpid"; wait "$fpid"
+      cores=$(awk -v t="$((tool1 - tool0))" -v s="$peer_ms" -v a="$t0" -v b="$t1" -v hz="$(getconf CLK_TCK)" \
+        'BEGIN{printf "%.2f %.2f", t / hz / (b - a), s / 1000 / (b - a)}')
+      python3 - "$alone" "$during" /tmp/flood-bench.flood $cores >> "/tmp/flood-bench.$peer.runs" <<'PY'
 import json, sys
 f = json.loads(open(sys.argv[3]).readline())
 print(sys.argv[1], sys.argv[2], f"{float(sys.argv[2]) / float(sys.argv[1]):.2f}", f["conn_per_s"], f["rejects_per_s"],
       f["reply_ms"]["p50"], f["reply_ms"]["p99"], sys.argv[4], sys.argv[5], json.dumps(f["outcomes"], separators=(",", ":")))
 PY
-    log "c=$c run $run: $(tail -1 /tmp/flood-bench.runs)"
+      log "$peer c=$c run $run: $(tail -1 "/tmp/flood-bench.$peer.runs")"
+    done
   done
-  col() { awk -v c="$1" '{print $c}' /tmp/flood-bench.runs | median; }
-  printf '%-5s | %-11s | %-11s | %-5s | %-11s | %-11s | %-18s | %s / %s\n' "$c" "$(col 1)" "$(col 2)" "$(col 3)" \
-    "$(col 4)" "$(col 5)" "$(col 6) / $(col 7)" "$(col 8)" "$(col 9)"
-  echo "#   runs (alone during ratio conn/s rejects/s p50 p99 tool-cores stack-cores outcomes): $(paste -sd';' /tmp/flood-bench.runs)"
+  for peer in $PEERS; do
+    col() { awk -v c="$1" '{print $c}' "/tmp/flood-bench.$peer.runs" | median; }
+    printf '%-7s | %-5s | %-11s | %-11s | %-5s | %-11s | %-11s | %-18s | %s / %s\n' "$peer" "$c" "$(col 1)" "$(col 2)" "$(col 3)" \
+      "$(col 4)" "$(col 5)" "$(col 6) / $(col 7)" "$(col 8)" "$(col 9)"
+    echo "#   $peer runs (alone during ratio conn/s rejects/s p50 p99 tool-cores stack-cores outcomes): $(paste -sd';' "/tmp/flood-bench.$peer.runs")"
+  done
 done
