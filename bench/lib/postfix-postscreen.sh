@@ -10,6 +10,7 @@
 #       builds the instance in DIR (emptied first), starts it, waits until PORT listens and a message from
 #       127.0.0.1 reached the sink (count it with the caller's sink_count); PROCESSES bounds smtpd's processes
 #   postscreen_ticks    CPU clock ticks of the instance so far: master (with its reaped children) and live children
+#                       (stack_ticks from bench/lib/stack-cpu.sh, which the caller sources too)
 #   postscreen_down     stops it and removes DIR
 
 PS_DIR="" PS_MASTER=""
@@ -86,12 +87,7 @@ EOF
 }
 
 postscreen_ticks() {
-  local t pid
-  t=$(sed 's/^.*) //' "/proc/$PS_MASTER/stat" | awk '{print $12 + $13 + $14 + $15}')
-  for pid in $(ps -o pid= --ppid "$PS_MASTER"); do
-    [[ -r /proc/$pid/stat ]] && t=$((t + $(sed 's/^.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}')))
-  done
-  echo "$t"
+  stack_ticks "$PS_MASTER" $(ps -o pid= --ppid "$PS_MASTER")
 }
 
 postscreen_down() {
