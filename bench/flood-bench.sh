@@ -118,11 +118,7 @@ warm_round() { legit 20 400 ""; } # unpaced, whatever -k, -m and -W say
 median() { sort -g | awk '{a[NR]=$1} END{print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'; }
 
 flood_ticks() { # CPU clock ticks of every process of the flood tool on our port, so far
-  local t=0 pid
-  for pid in $(pgrep -f -- "$FLOOD -p $PORT_UNDER_TEST"); do
-    [[ -r /proc/$pid/stat ]] && t=$((t + $(sed 's/^.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}')))
-  done
-  echo "$t"
+  stack_ticks $(pgrep -f -- "$FLOOD -p $PORT_UNDER_TEST")
 }
 stack_cpu_init "$GATEWAY_DATA_DIR"
 if [[ $WARM == quiet ]]; then   # warm-up: the JIT keeps compiling for tens of thousands of messages
