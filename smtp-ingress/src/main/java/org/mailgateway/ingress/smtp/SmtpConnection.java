@@ -71,6 +71,8 @@ final class SmtpConnection {
     private boolean discardingLongLine;
     private Buffer output = Buffer.buffer();
     private long idleTimer = -1;
+    private long idleTimerDue;     // System.nanoTime() at which idleTimer fires
+    private long idleDeadline;     // System.nanoTime() by which the client must have sent something
     private long phaseTimer = -1;
     private long sessionTimer = -1;
     private int errors;
@@ -438,6 +440,7 @@ final class SmtpConnection {
                             return;
                         }
                         mode = Mode.COMMAND;
+                        armIdleTimer();
                         if (result.succeeded() && result.result()) {
                             authUser = credentials.user();
                             facts.authMechanism = credentials.mechanism();
@@ -607,6 +610,7 @@ final class SmtpConnection {
                 return;
             }
             mode = Mode.COMMAND;
+            armIdleTimer(); // the client's idle time starts from this reply, not from its last bytes
             resetTransaction();
             if (result.succeeded()) {
                 facts.messagesAccepted++;
@@ -716,18 +720,41 @@ final class SmtpConnection {
         });
     }
 
+    /**
+     * The client was heard from: it now has the idle timeout (the shorter one while the ingress is under stress)
+     * to say more. Called on every read, so it only moves a deadline; the timer is set again only when it would
+     * fire after the new deadline (stress began since it was set) or when none is set. A timer that fires
+     * before the deadline sets itself for the rest.
+     */
     private void armIdleTimer() {
-        if (idleTimer >= 0) {
-            vertx.cancelTimer(idleTimer);
-        }
+        long now = System.nanoTime();
         Duration timeout = services.limiter().total() > settings.stressConnections() ? settings.stressIdleTimeout()
                 : settings.idleTimeout();
-        idleTimer = vertx.setTimer(timeout.toMillis(), id -> {
-            idleTimer = -1;
-            if (mode == Mode.COMMAND || mode == Mode.DATA) {
-                reply(SmtpReply.of(421, "4.4.2", settings.hostname() + " Error: timeout exceeded"));
-                end(End.TIMEOUT);
+        idleDeadline = now + timeout.toNanos();
+        if (idleTimer >= 0) {
+            if (idleTimerDue - idleDeadline <= 0) {
+                return;
             }
+            vertx.cancelTimer(idleTimer);
+        }
+        setIdleTimer(now);
+    }
+
+    private void setIdleTimer(long now) {
+        long delayMillis = Math.max(1, (idleDeadline - now + 999_999) / 1_000_000);
+        idleTimerDue = now + delayMillis * 1_000_000;
+        idleTimer = vertx.setTimer(delayMillis, id -> {
+            idleTimer = -1;
+            if (mode != Mode.COMMAND && mode != Mode.DATA) {
+                return;
+            }
+            long firedAt = System.nanoTime();
+            if (firedAt - idleDeadline < 0) {
+                setIdleTimer(firedAt);
+                return;
+            }
+            reply(SmtpReply.of(421, "4.4.2", settings.hostname() + " Error: timeout exceeded"));
+            end(End.TIMEOUT);
         });
     }
 
