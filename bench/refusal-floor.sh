@@ -11,19 +11,20 @@
 # refuser's CPU per refusal. Numbers, not a test; compare with the ingress's own (docs/benchmarks.md).
 #
 # Usage: bench/refusal-floor.sh [-r runs] [-c concurrency] [-d seconds]
-# Needs python3 and a built project (the classpath is smtp-ingress's: the same Vert.x and Netty).
+# Needs python3, a JDK (the refuser runs as a source file) and a built project (its classpath is smtp-ingress's:
+# the same Vert.x and Netty).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 FLOOD="${FLOOD:-$ROOT/../shared/bench/flood.py}"
 LIB="$ROOT/smtp-ingress/target/quarkus-app/lib/main"
 RUNS=3 C=200 D=20 PORT=29725
 while getopts "r:c:d:h" o; do
-  case $o in r) RUNS=$OPTARG ;; c) C=$OPTARG ;; d) D=$OPTARG ;; *) sed -n '2,16p' "$0"; exit 2 ;; esac
+  case $o in r) RUNS=$OPTARG ;; c) C=$OPTARG ;; d) D=$OPTARG ;; *) sed -n '2,15p' "$0"; exit 2 ;; esac
 done
 [[ -d "$LIB" ]] || { echo "build the project first (./mvnw package -DskipTests)" >&2; exit 1; }
 LOG=$(mktemp -d)
-trap 'kill $pid 2>/dev/null; rm -rf "$LOG"' EXIT
 pid=
+trap '[[ -z "$pid" ]] || kill "$pid" 2>/dev/null || true; rm -rf "$LOG"' EXIT
 echo "# $(date -u +%FT%TZ), $(nproc) cores; flood.py -c $C -P 2 -d $D --src 127.0.5.1-200, after 10 s of the same"
 for r in $(seq "$RUNS"); do
   for mode in vertx nettyhop netty; do
@@ -38,6 +39,7 @@ for r in $(seq "$RUNS"); do
     out=$(python3 "$FLOOD" -p "$PORT" -c "$C" -P 2 -d "$D" --src 127.0.5.1-200 2>/dev/null)
     t1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
     kill "$pid"; wait "$pid" 2>/dev/null || true
+    pid=
     echo "$out" | python3 -c '
 import json, sys
 j = json.load(sys.stdin)

@@ -25,7 +25,8 @@ import java.nio.charset.StandardCharsets;
  * {@code SO_REUSEPORT}). Run by {@code bench/refusal-floor.sh}; two event loops, epoll, as the ingress on two cores.
  */
 public class Refuser {
-    static final byte[] REPLY = "554 5.7.1 Client host [127.0.5.1] blocked until removed: flood benchmark\r\n".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] REPLY = "554 5.7.1 Client host [127.0.5.1] blocked until removed: flood benchmark\r\n"
+            .getBytes(StandardCharsets.US_ASCII);
 
     @ChannelHandler.Sharable
     static final class Refuse extends ChannelInboundHandlerAdapter {
@@ -62,7 +63,7 @@ public class Refuser {
                     .option(ChannelOption.SO_BACKLOG, 1024).childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new Refuse()).bind("127.0.0.1", port).sync();
             System.out.println("nettyhop listening, one acceptor thread");
-        } else {
+        } else if (mode.equals("netty")) {
             EpollEventLoopGroup group = new EpollEventLoopGroup(loops);
             for (int i = 0; i < loops; i++) {
                 EventLoop loop = group.next();
@@ -72,6 +73,8 @@ public class Refuser {
                         .childHandler(new Refuse()).bind("127.0.0.1", port).sync();
             }
             System.out.println("netty listening on " + loops + " loops (SO_REUSEPORT)");
+        } else {
+            throw new IllegalArgumentException("mode: vertx, nettyhop or netty, not " + mode);
         }
         Thread.currentThread().join();
     }
