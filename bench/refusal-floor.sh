@@ -17,6 +17,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 FLOOD="${FLOOD:-$ROOT/../shared/bench/flood.py}"
 LIB="$ROOT/smtp-ingress/target/quarkus-app/lib/main"
+source "$ROOT/bench/lib/stack-cpu.sh"   # stack_ticks
 RUNS=3 C=200 D=20 PORT=29725
 while getopts "r:c:d:h" o; do
   case $o in r) RUNS=$OPTARG ;; c) C=$OPTARG ;; d) D=$OPTARG ;; *) sed -n '2,15p' "$0"; exit 2 ;; esac
@@ -35,9 +36,9 @@ for r in $(seq "$RUNS"); do
       sleep 0.2
     done
     python3 "$FLOOD" -p "$PORT" -c "$C" -P 2 -d 10 --src 127.0.5.1-200 >/dev/null 2>&1
-    t0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+    t0=$(stack_ticks "$pid")
     out=$(python3 "$FLOOD" -p "$PORT" -c "$C" -P 2 -d "$D" --src 127.0.5.1-200 2>/dev/null)
-    t1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+    t1=$(stack_ticks "$pid")
     kill "$pid"; wait "$pid" 2>/dev/null || true
     pid=
     echo "$out" | python3 -c '
