@@ -46,8 +46,9 @@ class IdleTimeoutIT {
     @Inject
     SmtpServer server;
 
-    private static int port() {
-        return EmbeddedInfrastructureResource.smtpPort();
+    /** A connection from SOURCE that got its 220 banner. */
+    private static SmtpDialogue bannered(String source) {
+        return SmtpDialogue.connect(source, EmbeddedInfrastructureResource.smtpPort()).expect(220);
     }
 
     /** Each test counts its own connections: the previous test's must have been closed on the server's side too. */
@@ -58,13 +59,11 @@ class IdleTimeoutIT {
 
     @Test
     void underStressSilentClientsGetTheShorterTimeoutFromTheirNextWord() {
-        try (SmtpDialogue calm = SmtpDialogue.connect("127.0.0.41", port());
-                SmtpDialogue quiet = SmtpDialogue.connect("127.0.0.42", port())) {
-            calm.expect(220).send("EHLO calm.example").expect(250);
-            quiet.expect(220).send("EHLO quiet.example").expect(250);
+        try (SmtpDialogue calm = bannered("127.0.0.41"); SmtpDialogue quiet = bannered("127.0.0.42")) {
+            calm.send("EHLO calm.example").expect(250);
+            quiet.send("EHLO quiet.example").expect(250);
             // the third connection puts the ingress under stress: it gets the short timeout from its banner on
-            try (SmtpDialogue late = SmtpDialogue.connect("127.0.0.43", port())) {
-                late.expect(220);
+            try (SmtpDialogue late = bannered("127.0.0.43")) {
                 // a client heard from before the stress is held to the short timeout once it speaks again
                 calm.send("NOOP").expect(250);
                 late.expect(421, "4.4.2");
@@ -79,12 +78,9 @@ class IdleTimeoutIT {
 
     @Test
     void aClientThatKeepsTalkingIsNotCutOff() {
-        try (SmtpDialogue first = SmtpDialogue.connect("127.0.0.44", port());
-                SmtpDialogue second = SmtpDialogue.connect("127.0.0.45", port())) {
-            first.expect(220);
-            second.expect(220);
-            try (SmtpDialogue talker = SmtpDialogue.connect("127.0.0.46", port())) {
-                talker.expect(220).send("EHLO talker.example").expect(250);
+        try (SmtpDialogue first = bannered("127.0.0.44"); SmtpDialogue second = bannered("127.0.0.45")) {
+            try (SmtpDialogue talker = bannered("127.0.0.46")) {
+                talker.send("EHLO talker.example").expect(250);
                 // a NOOP every 300 ms for 6 s: three times the stress timeout, each one pushing the deadline on
                 for (int i = 0; i < 20; i++) {
                     pause(300);
@@ -98,12 +94,9 @@ class IdleTimeoutIT {
 
     @Test
     void afterALongWaitForItsReplyTheClientsIdleTimeCountsFromThatReply() {
-        try (SmtpDialogue first = SmtpDialogue.connect("127.0.0.47", port());
-                SmtpDialogue second = SmtpDialogue.connect("127.0.0.48", port())) {
-            first.expect(220);
-            second.expect(220);
-            try (SmtpDialogue sender = SmtpDialogue.connect("127.0.0.49", port())) {
-                sender.expect(220).send("EHLO sender.example").expect(250)
+        try (SmtpDialogue first = bannered("127.0.0.47"); SmtpDialogue second = bannered("127.0.0.48")) {
+            try (SmtpDialogue sender = bannered("127.0.0.49")) {
+                sender.send("EHLO sender.example").expect(250)
                         .send("MAIL FROM:<a@example.org>").expect(250)
                         .send("RCPT TO:<b@example.test>").expect(250)
                         .send("DATA").expect(354);
