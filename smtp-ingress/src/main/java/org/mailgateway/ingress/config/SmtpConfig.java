@@ -191,7 +191,10 @@ public interface SmtpConfig {
         Duration summaryPeriod();
     }
 
-    /** Event loops serving SMTP; 0 means one per CPU core. */
+    /**
+     * Event loops serving SMTP, each with a listening socket of its own; 0 means one per CPU core. Never more than
+     * Vert.x has ({@code quarkus.vertx.event-loops-pool-size}).
+     */
     @WithDefault("0")
     int eventLoops();
 

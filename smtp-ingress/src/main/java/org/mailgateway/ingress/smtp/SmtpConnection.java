@@ -3,7 +3,6 @@ package org.mailgateway.ingress.smtp;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.NetSocket;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,7 +48,7 @@ final class SmtpConnection {
 
     private enum Mode { PROXY, BANNER_DELAY, COMMAND, DATA, WAITING, CLOSED }
 
-    private final NetSocket socket;
+    private final SmtpSocket socket;
     private final Vertx vertx;
     private final Context context;
     private final SmtpSettings settings;
@@ -94,7 +93,7 @@ final class SmtpConnection {
     private String dsnEnvid;
     private MessageContentReader content;
 
-    SmtpConnection(NetSocket socket, Vertx vertx, SmtpSettings settings, SmtpServices services, boolean proxyListener) {
+    SmtpConnection(SmtpSocket socket, Vertx vertx, SmtpSettings settings, SmtpServices services, boolean proxyListener) {
         this.socket = socket;
         this.vertx = vertx;
         this.context = vertx.getOrCreateContext();
@@ -113,7 +112,7 @@ final class SmtpConnection {
             LOG.debugf("session %s: I/O error: %s", sessionId, e.toString());
             socket.close();
         });
-        InetAddress peer = IpAddresses.parse(socket.remoteAddress().hostAddress());
+        InetAddress peer = socket.remoteAddress();
         if (proxyListener || settings.expectsProxyHeader(peer)) {
             mode = Mode.PROXY;
             setClient(peer); // until the header says otherwise: what the logs show if it never comes
@@ -363,7 +362,7 @@ final class SmtpConnection {
         socket.pause();
         Buffer ready = output;
         output = Buffer.buffer();
-        socket.write(ready).compose(v -> socket.upgradeToSsl()).onComplete(result -> {
+        socket.startTls(ready).onComplete(result -> {
             if (mode == Mode.CLOSED) {
                 return;
             }
@@ -683,7 +682,7 @@ final class SmtpConnection {
         facts.end = how;
         mode = Mode.CLOSED;
         flush();
-        socket.end().onComplete(v -> socket.close());
+        socket.end();
     }
 
     /** Closes without a reply (a broken PROXY header: there is no SMTP session to answer). */

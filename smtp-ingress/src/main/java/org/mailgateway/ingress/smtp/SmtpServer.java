@@ -1,21 +1,19 @@
 package org.mailgateway.ingress.smtp;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.vertx.core.AbstractVerticle;
-import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.NetServer;
-import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.impl.VertxInternal;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PfxOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -26,8 +24,8 @@ import org.mailgateway.ingress.messaging.InboundPublisher;
 import org.mailgateway.ingress.messaging.SessionPublisher;
 
 /**
- * Starts the SMTP listener at application start: one {@link NetServer} per event loop on the same port
- * (Vert.x spreads the connections over them), each connection served by an {@link SmtpConnection}; and,
+ * Starts the SMTP listener at application start: a listening socket per event loop on the same port
+ * ({@link SmtpListener}), each connection served by an {@link SmtpConnection} on the loop that accepted it; and,
  * when configured, a second port on which every connection must begin with a PROXY protocol header.
  * Start-up fails if a port cannot be bound or the TLS or AUTH configuration is broken.
  *
@@ -40,19 +38,19 @@ public class SmtpServer {
 
     private static final Logger LOG = Logger.getLogger(SmtpServer.class);
 
-    private final Vertx vertx;
+    private final VertxInternal vertx;
     private final SmtpConfig config;
     private final InboundPublisher publisher;
     private final SessionPublisher sessions;
     private final BlocklistConsumer blocklist;
     private final IngressMetrics metrics;
     private final OpenConnections open = new OpenConnections();
-    private final List<String> deployments = new ArrayList<>();
+    private final List<SmtpListener> listeners = new ArrayList<>();
     private volatile boolean listening;
 
     public SmtpServer(Vertx vertx, SmtpConfig config, InboundPublisher publisher, SessionPublisher sessions,
             BlocklistConsumer blocklist, MeterRegistry registry) {
-        this.vertx = vertx;
+        this.vertx = (VertxInternal) vertx;
         this.config = config;
         this.publisher = publisher;
         this.sessions = sessions;
@@ -61,65 +59,47 @@ public class SmtpServer {
     }
 
     void start(@Observes StartupEvent event) throws Exception {
-        NetServerOptions base = new NetServerOptions()
-                .setHost(config.host())
-                .setTcpNoDelay(true)
-                .setAcceptBacklog(1024)
-                .setReuseAddress(true);
-        boolean tlsAvailable = configureTls(base);
-        SmtpSettings settings = SmtpSettings.from(config, tlsAvailable);
+        SslContext sslContext = sslContext();
+        SmtpSettings settings = SmtpSettings.from(config, sslContext != null);
         SmtpServices services = new SmtpServices(publisher, sessions, blocklist.accessList(),
                 new ConnectionLimiter(config.maxConnections(), config.maxConnectionsPerIp()), metrics, open, settings.hostname());
-        int instances = config.eventLoops() > 0 ? config.eventLoops() : Runtime.getRuntime().availableProcessors();
+        int loops = config.eventLoops() > 0 ? config.eventLoops() : Runtime.getRuntime().availableProcessors();
+        long handshakeMillis = config.tls().handshakeTimeout().toMillis();
 
-        listen(new NetServerOptions(base).setPort(config.port()), settings, services, false, instances);
+        listeners.add(SmtpListener.bind(vertx, config.host(), config.port(), loops, sslContext, handshakeMillis,
+                socket -> new SmtpConnection(socket, vertx, settings, services, false).start()));
         if (config.proxyProtocol().port().isPresent()) {
-            listen(new NetServerOptions(base).setPort(config.proxyProtocol().port().getAsInt()), settings, services, true, instances);
+            listeners.add(SmtpListener.bind(vertx, config.host(), config.proxyProtocol().port().getAsInt(), loops, sslContext,
+                    handshakeMillis, socket -> new SmtpConnection(socket, vertx, settings, services, true).start()));
         }
         listening = true;
         LOG.infof("SMTP listening on %s:%d%s (%d event loops, %s), accepting mail for %s, relay allowed from %s, STARTTLS %s,"
                 + " AUTH %s, PROXY protocol from %s", config.host(), config.port(),
                 config.proxyProtocol().port().isPresent() ? " and PROXY-only port " + config.proxyProtocol().port().getAsInt() : "",
-                instances, vertx.isNativeTransportEnabled() ? "epoll" : "Java NIO",
-                config.acceptedDomains(), config.trustedNetworks(), tlsAvailable ? "offered" : "off",
+                listeners.get(0).loops(), vertx.isNativeTransportEnabled() ? "epoll" : "Java NIO",
+                config.acceptedDomains(), config.trustedNetworks(), sslContext != null ? "offered" : "off",
                 settings.credentials() == null ? "off" : settings.credentials().size() + " users"
                         + (settings.authRequiresTls() ? " (after STARTTLS)" : ""),
                 settings.proxySources().isEmpty() ? "nowhere" : settings.proxySources());
     }
 
-    private void listen(NetServerOptions options, SmtpSettings settings, SmtpServices services, boolean proxyOnly,
-            int instances) throws Exception {
-        String id = vertx.deployVerticle(() -> new AbstractVerticle() {
-            @Override
-            public void start(Promise<Void> started) {
-                vertx.createNetServer(options)
-                        .connectHandler(socket -> new SmtpConnection(socket, vertx, settings, services, proxyOnly).start())
-                        .listen()
-                        .<Void>mapEmpty()
-                        .onComplete(started);
-            }
-        }, new DeploymentOptions().setInstances(instances))
-                .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-        deployments.add(id);
-    }
-
-    /** The certificate for STARTTLS; the server itself starts in plain text (STARTTLS upgrades a connection). */
-    private boolean configureTls(NetServerOptions options) {
+    /** The certificate for STARTTLS, or null when none is configured (the listener starts in plain text either way). */
+    private SslContext sslContext() throws Exception {
         SmtpConfig.Tls tls = config.tls();
+        KeyCertOptions keyCert;
         if (tls.keystore().isPresent()) {
-            options.setKeyCertOptions(new PfxOptions().setPath(tls.keystore().get()).setPassword(tls.keystorePassword().orElse("")));
+            keyCert = new PfxOptions().setPath(tls.keystore().get()).setPassword(tls.keystorePassword().orElse(""));
         } else if (tls.certificate().isPresent() && tls.key().isPresent()) {
-            options.setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certificate().get()).setKeyPath(tls.key().get()));
+            keyCert = new PemKeyCertOptions().setCertPath(tls.certificate().get()).setKeyPath(tls.key().get());
         } else if (tls.certificate().isPresent() || tls.key().isPresent()) {
             throw new IllegalStateException("gateway.smtp.tls.certificate and gateway.smtp.tls.key must be set together");
         } else {
-            return false;
+            return null;
         }
-        options.setSsl(false)
-                .setEnabledSecureTransportProtocols(new LinkedHashSet<>(tls.protocols()))
-                .setSslHandshakeTimeout(tls.handshakeTimeout().toMillis())
-                .setSslHandshakeTimeoutUnit(TimeUnit.MILLISECONDS);
-        return true;
+        return SslContextBuilder.forServer(keyCert.getKeyManagerFactory(vertx))
+                .sslProvider(SslProvider.JDK)
+                .protocols(tls.protocols())
+                .build();
     }
 
     void stop(@Observes ShutdownEvent event) throws Exception {
@@ -127,7 +107,7 @@ public class SmtpServer {
         long graceMillis = config.shutdown().grace().toMillis();
         long deadline = System.currentTimeMillis() + graceMillis;
         // New connections get 421 4.3.2 from here on, open sessions finish their transaction. The listeners stay
-        // bound meanwhile: closing a Vert.x NetServer would also close the connections it accepted.
+        // bound meanwhile, so that a client is told to come back later rather than find the port closed.
         open.drain();
         LOG.infof("shutting down: %d SMTP sessions open, waiting up to %d ms for transactions in flight", open.size(), graceMillis);
         while (open.size() > 0 && System.currentTimeMillis() < deadline) {
@@ -137,11 +117,9 @@ public class SmtpServer {
             LOG.warnf("shutdown grace period over: closing %d sessions", open.size());
             open.closeAll();
         }
-        List<Future<Void>> closing = new ArrayList<>();
-        for (String id : deployments) {
-            closing.add(vertx.undeploy(id));
+        for (SmtpListener listener : listeners) {
+            listener.close();
         }
-        Future.join(closing).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     public boolean isListening() {
