@@ -188,9 +188,11 @@ final class SmtpConnection {
             return;
         }
         mode = Mode.COMMAND;
+        // the timeout is chosen before the banner leaves: once it has, a client waiting for it may open its next
+        // session on another event loop, and this session's timeout must not depend on which loop is quicker
+        armIdleTimer();
         reply(settings.greeting());
         flush();
-        armIdleTimer();
     }
 
     private void pregreet() {
@@ -384,8 +386,8 @@ final class SmtpConnection {
             input = Buffer.buffer();
             readPos = 0;
             mode = Mode.COMMAND;
-            socket.resume();
             armIdleTimer();
+            socket.resume();
         });
     }
 
