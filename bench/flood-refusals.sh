@@ -17,7 +17,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 FLOOD="${FLOOD:-$ROOT/../shared/bench/flood.py}"
 source "$ROOT/bench/lib/private-stack.sh"
-source "$ROOT/bench/lib/stack-cpu.sh"   # stack_ticks
+source "$ROOT/bench/lib/stack-cpu.sh"   # stack_cpu_init, stack_part_ticks
 RUNS=3 C=200 W=40 D=20 BASE=29800 DATA=/var/tmp/gw-flood-refusals
 while getopts "r:c:w:d:h" o; do
   case $o in r) RUNS=$OPTARG ;; c) C=$OPTARG ;; w) W=$OPTARG ;; d) D=$OPTARG ;; *) sed -n '2,16p' "$0"; exit 2 ;; esac
@@ -36,13 +36,6 @@ blocked() {
     | awk '$0 !~ /^#/ && $1 ~ /gateway_smtp_connections_total.*blocked/ {s += $2} END {printf "%d", s}'
 }
 
-ingress_pid() {
-  local p
-  for p in $(pgrep -f quarkus-run); do
-    if grep -q smtp-ingress "/proc/$p/cmdline" 2>/dev/null; then echo "$p"; return; fi
-  done
-}
-
 echo "# $(date -u +%FT%TZ), $(nproc) cores; flood.py -c $C -P 2 --src 127.0.5.1-200, $W s of warm-up, $D s measured"
 for r in $(seq "$RUNS"); do
   for tree in "${TREES[@]}"; do
@@ -58,10 +51,10 @@ for r in $(seq "$RUNS"); do
     # the block reaches the ingress through policy.blocklist: wait for its first 554
     until python3 "$FLOOD" -p $((BASE + 25)) -c 1 -n 1 --src 127.0.5.1-1 2>/dev/null | grep -q '"554"'; do sleep 0.5; done
     python3 "$FLOOD" -p $((BASE + 25)) -c "$C" -P 2 -d "$W" --src 127.0.5.1-200 >/dev/null 2>&1
-    pid=$(ingress_pid)
-    n0=$(blocked); t0=$(stack_ticks "$pid")
+    stack_cpu_init "$DATA"
+    n0=$(blocked); t0=$(stack_part_ticks SMTP_INGRESS)
     out=$(python3 "$FLOOD" -p $((BASE + 25)) -c "$C" -P 2 -d "$D" --src 127.0.5.1-200 2>/dev/null)
-    t1=$(stack_ticks "$pid"); n1=$(blocked)
+    t1=$(stack_part_ticks SMTP_INGRESS); n1=$(blocked)
     "$tree/gateway" down >/dev/null 2>&1
     up=
     echo "$out" | python3 -c '
