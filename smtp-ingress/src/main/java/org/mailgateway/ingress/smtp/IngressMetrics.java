@@ -2,6 +2,7 @@ package org.mailgateway.ingress.smtp;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,6 +14,7 @@ public final class IngressMetrics {
 
     private final MeterRegistry registry;
     private final AtomicInteger active = new AtomicInteger();
+    private final AtomicInteger unread = new AtomicInteger();
     private final Counter admitted;
     private final Counter accepted;
     private final Counter refusedMessages;
@@ -28,6 +30,10 @@ public final class IngressMetrics {
     public IngressMetrics(MeterRegistry registry) {
         this.registry = registry;
         registry.gauge("gateway.smtp.connections.active", active);
+        Gauge.builder("gateway.smtp.connections.unread", unread, AtomicInteger::get)
+                .description("SMTP sessions whose client left so many replies unread that the ingress reads nothing more"
+                        + " from it until it reads them")
+                .register(registry);
         this.admitted = Counter.builder("gateway.smtp.connections").tag("outcome", "admitted")
                 .description("SMTP connections by outcome at connect: admitted, blocked, limit, pregreet, proxy_error, shutdown")
                 .register(registry);
@@ -64,6 +70,20 @@ public final class IngressMetrics {
 
     public int activeConnections() {
         return active.get();
+    }
+
+    /** A session stopped reading its client because the client does not read its replies. */
+    void repliesUnread() {
+        unread.incrementAndGet();
+    }
+
+    /** That session's client read its replies, or the session closed. */
+    void repliesRead() {
+        unread.decrementAndGet();
+    }
+
+    public int unreadConnections() {
+        return unread.get();
     }
 
     void messageAccepted(long bytes) {

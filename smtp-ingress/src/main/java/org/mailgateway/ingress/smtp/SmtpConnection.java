@@ -75,6 +75,8 @@ final class SmtpConnection {
     private long phaseTimer = -1;
     private long sessionTimer = -1;
     private int errors;
+    /** The client left so many replies unread that reading from it stopped until it reads them. */
+    private boolean repliesUnread;
 
     // session state, reset by STARTTLS
     private String heloName;
@@ -668,10 +670,16 @@ final class SmtpConnection {
         Buffer replies = output;
         output = Buffer.buffer();
         socket.write(replies);
-        if (socket.writeQueueFull() && mode != Mode.CLOSED) {
+        if (socket.writeQueueFull() && mode != Mode.CLOSED && !repliesUnread) {
             // the client does not read its replies: stop reading its commands until it does
+            repliesUnread = true;
+            services.metrics().repliesUnread();
             socket.pause();
             socket.drainHandler(v -> {
+                if (repliesUnread) {
+                    repliesUnread = false;
+                    services.metrics().repliesRead();
+                }
                 if (mode == Mode.COMMAND || mode == Mode.DATA) {
                     socket.resume();
                 }
@@ -779,6 +787,10 @@ final class SmtpConnection {
         }
         services.open().remove(this);
         services.metrics().connectionClosed(facts.bytesReceived);
+        if (repliesUnread) {
+            repliesUnread = false;
+            services.metrics().repliesRead();
+        }
         Instant endedAt = Instant.now();
         SessionSummary summary = facts.summary(sessionId, services.ingressName(), clientIp, connectedAt, endedAt);
         services.sessions().publish(summary);

@@ -1,14 +1,28 @@
 package org.mailgateway.ingress.smtp;
 
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.io.BufferedOutputStream;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -167,6 +181,58 @@ class SmtpIngressIT {
             smtp.send("BOGUS").expect(500).expect(421, "4.7.0");
             assertTrue(smtp.isClosedByServer());
         }
+    }
+
+    /**
+     * A client that pipelines commands and reads none of its replies: once its replies fill the socket, the ingress
+     * reads nothing more from it (so it cannot be made to queue replies without bound) and says so at
+     * {@code /q/metrics}; when the client reads, the session goes on and every command gets its reply, in order.
+     * A million NOOPs make some 14 MB of replies, more than the sockets' buffers on both sides can hold.
+     */
+    @Test
+    void aClientThatReadsNoRepliesIsReadNoFurtherUntilItDoesAndThenGetsEveryReply() throws Exception {
+        int noops = 1_000_000;
+        try (Socket socket = new Socket()) {
+            socket.setReceiveBufferSize(4096);
+            socket.bind(new InetSocketAddress(UNTRUSTED, 0));
+            socket.connect(new InetSocketAddress("127.0.0.1", EmbeddedInfrastructureResource.smtpPort()), 10_000);
+            socket.setSoTimeout(60_000);
+            BufferedReader replies = new BufferedReader(
+                    new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII), 1 << 16);
+            assertTrue(replies.readLine().startsWith("220 "));
+            CompletableFuture<Void> written = CompletableFuture.runAsync(() -> {
+                try {
+                    OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 1 << 16);
+                    byte[] noop = "NOOP\r\n".getBytes(StandardCharsets.US_ASCII);
+                    for (int i = 0; i < noops; i++) {
+                        out.write(noop);
+                    }
+                    out.write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+            await().atMost(Duration.ofSeconds(60)).until(() -> unreadSessionsAtMetrics() == 1);
+
+            int ok = 0;
+            String line;
+            while ((line = replies.readLine()) != null && line.startsWith("250 ")) {
+                ok++;
+            }
+            assertEquals(noops, ok);
+            assertTrue(line != null && line.startsWith("221 "), line);
+            assertNull(replies.readLine());
+            written.get(60, TimeUnit.SECONDS);
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> unreadSessionsAtMetrics() == 0);
+    }
+
+    private static double unreadSessionsAtMetrics() {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        Matcher m = Pattern.compile("(?m)^gateway_smtp_connections_unread (\\S+)$").matcher(metrics);
+        assertTrue(m.find(), "gateway_smtp_connections_unread is not at /q/metrics");
+        return Double.parseDouble(m.group(1));
     }
 
     static String queuedId(SmtpDialogue smtp) {
