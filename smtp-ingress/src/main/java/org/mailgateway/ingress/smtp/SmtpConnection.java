@@ -670,10 +670,12 @@ final class SmtpConnection {
         Buffer replies = output;
         output = Buffer.buffer();
         socket.write(replies);
-        if (socket.writeQueueFull() && mode != Mode.CLOSED && !repliesUnread) {
+        if (socket.writeQueueFull() && mode != Mode.CLOSED) {
             // the client does not read its replies: stop reading its commands until it does
-            repliesUnread = true;
-            services.metrics().repliesUnread();
+            if (!repliesUnread) {
+                repliesUnread = true;
+                services.metrics().repliesUnread();
+            }
             socket.pause();
             socket.drainHandler(v -> {
                 if (repliesUnread) {
