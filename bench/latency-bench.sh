@@ -8,15 +8,18 @@
 #   -B             a DNS blocklist zone served by a UDP socket that reads every query and never answers: every
 #                  lookup runs into gateway.dnsbl.timeout; the figures show whether replies and verdicts still flow
 #   -r runs (default 3; medians are printed), -d seconds per run (default 20), -l bytes (default 2048)
-#   -w seconds of warm-up at 800 msgs/s first (default 50, about 40,000 messages: the JIT needs tens of thousands)
+#   -w seconds of warm-up first (default 50, about 40,000 messages at 800 msgs/s: the JIT needs tens of thousands)
+#   -W the warm-up's rate, msgs/s (default 800). The measured runs start once every warm-up message has arrived at
+#      the sink, so that a machine slower than the warm-up's rate does not carry its backlog into them
 # Needs python3, curl and a built project. Numbers, not a test.
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-RATES="250 450" RUNS=3 DURATION=20 SIZE=2048 BLACKHOLE="" WARM=50
-while getopts "R:r:d:l:w:Bh" o; do
+RATES="250 450" RUNS=3 DURATION=20 SIZE=2048 BLACKHOLE="" WARM=50 WARM_RATE=800
+while getopts "R:r:d:l:w:W:Bh" o; do
   case $o in
-    R) RATES=$OPTARG ;; r) RUNS=$OPTARG ;; w) WARM=$OPTARG ;; d) DURATION=$OPTARG ;; l) SIZE=$OPTARG ;; B) BLACKHOLE=1 ;;
-    *) sed -n '2,13p' "$0"; exit 2 ;;
+    R) RATES=$OPTARG ;; r) RUNS=$OPTARG ;; w) WARM=$OPTARG ;; W) WARM_RATE=$OPTARG ;; d) DURATION=$OPTARG ;;
+    l) SIZE=$OPTARG ;; B) BLACKHOLE=1 ;;
+    *) sed -n '2,14p' "$0"; exit 2 ;;
   esac
 done
 BASE_PORT=30500 SINK_PORT=30599 DNS_PORT=30553
@@ -44,8 +47,9 @@ while True:
 fi
 rm -rf "$GATEWAY_DATA_DIR"; rm -f /tmp/latency-bench.dns-queries
 "$ROOT/gateway" up >/dev/null || { echo "the gateway did not start" >&2; exit 1; }
-run() { python3 "$ROOT/bench/latency.py" --port "$GATEWAY_SMTP_PORT" --sink-port "$SINK_PORT" --rate "$1" --duration "$2" --size "$SIZE"; }
-run 800 "$WARM" >/dev/null   # warm-up
+run() { python3 "$ROOT/bench/latency.py" --port "$GATEWAY_SMTP_PORT" --sink-port "$SINK_PORT" --rate "$1" --duration "$2" --size "$SIZE" "${@:3}"; }
+run "$WARM_RATE" "$WARM" --drain 900 > /tmp/latency-bench.warm   # warm-up, until all of it was delivered
+echo "# warm-up: $(python3 -c "import json; d = json.load(open('/tmp/latency-bench.warm')); print(f\"{d['accepted']} messages at {d['offered_per_s']}/s, {d['not_delivered']} not delivered\")")"
 echo "# $(date -u +%FT%TZ), $(nproc) cores; ${BLACKHOLE:+DNS blocklist that never answers (gateway.dnsbl.timeout each lookup); }$RUNS runs of ${DURATION}s per rate, medians"
 printf '%-6s | %-9s | %-9s | %-26s | %-26s | %s\n' rate offered/s accepted "end of DATA -> 250 p50/p99" "-> delivered p50/p99 ms" "not delivered"
 median() { sort -g | awk '{a[NR]=$1} END{print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'; }
