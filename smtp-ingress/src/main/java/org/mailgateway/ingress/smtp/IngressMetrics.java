@@ -82,10 +82,6 @@ public final class IngressMetrics {
         unread.decrementAndGet();
     }
 
-    public int unreadConnections() {
-        return unread.get();
-    }
-
     void messageAccepted(long bytes) {
         accepted.increment();
         acceptedBytes.record(bytes);
