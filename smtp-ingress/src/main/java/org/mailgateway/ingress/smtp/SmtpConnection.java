@@ -678,14 +678,19 @@ final class SmtpConnection {
             }
             socket.pause();
             socket.drainHandler(v -> {
-                if (repliesUnread) {
-                    repliesUnread = false;
-                    services.metrics().repliesRead();
-                }
+                repliesRead();
                 if (mode == Mode.COMMAND || mode == Mode.DATA) {
                     socket.resume();
                 }
             });
+        }
+    }
+
+    /** The client read its replies, or the session closed: it no longer counts as leaving them unread. */
+    private void repliesRead() {
+        if (repliesUnread) {
+            repliesUnread = false;
+            services.metrics().repliesRead();
         }
     }
 
@@ -789,10 +794,7 @@ final class SmtpConnection {
         }
         services.open().remove(this);
         services.metrics().connectionClosed(facts.bytesReceived);
-        if (repliesUnread) {
-            repliesUnread = false;
-            services.metrics().repliesRead();
-        }
+        repliesRead();
         Instant endedAt = Instant.now();
         SessionSummary summary = facts.summary(sessionId, services.ingressName(), clientIp, connectedAt, endedAt);
         services.sessions().publish(summary);
