@@ -16,7 +16,8 @@
 #   -d  reuse connections (smtp-source -d); default one connection per message, as an MX mostly sees
 #   -m  messages per run (default 3000 for small messages, 600 above 10 kB)
 #   -w  messages sent through the gateway before the first measured run; default "quiet": rounds (10,000 messages
-#       of each size below 10 kB, 2,000 of each above) until the services' JIT compilers have gone quiet
+#       of each size below 10 kB, 2,000 of each above, at each session count, reusing connections with -d) until
+#       the services' JIT compilers have gone quiet
 #       (bench/lib/stack-cpu.sh). The JIT keeps compiling, and the CPU per message keeps falling, for tens of
 #       thousands of messages; see docs/benchmarks.md
 # Needs root, Debian's postfix (smtp-source, smtp-sink), swaks, nodejs and npm (Haraka is installed from npm once,
@@ -31,7 +32,7 @@ RUNS=3 SESSIONS_LIST="20 100" SIZES="2048 65536" MESSAGES="" REUSE="" PEERS="pos
 while getopts "r:s:l:m:dp:w:h" o; do
   case $o in
     r) RUNS=$OPTARG ;; s) SESSIONS_LIST=$OPTARG ;; l) SIZES=$OPTARG ;; m) MESSAGES=$OPTARG ;; d) REUSE=-d ;;
-    p) PEERS=$OPTARG ;; w) WARM=$OPTARG ;; *) sed -n '2,26p' "$0"; exit 2 ;;
+    p) PEERS=$OPTARG ;; w) WARM=$OPTARG ;; *) sed -n '2,27p' "$0"; exit 2 ;;
   esac
 done
 [[ -f "$SHARED/postfix-relay.sh" && -f "$SHARED/haraka-relay.sh" ]] || { echo "peer scripts not found in $SHARED" >&2; exit 2; }
@@ -60,10 +61,13 @@ LOG=/tmp/relay-bench.log; : > "$LOG"
 echo "# $(date -u +%FT%TZ), $(nproc) cores; runs alternate ${PEERS// /\/}; gateway warmed up $([[ $WARM == quiet ]] && echo "until its JIT went quiet" || echo "with $WARM messages"); $(stack_store_compression); details in $LOG"
 
 # warm-up (JIT, connections): not measured
-warm_round() { # one round: every measured size (64 KiB messages take paths, and compilations, of their own)
-  local size
+warm_round() { # one round: every measured load (64 KiB messages, and 100 sessions, take paths and compilations of their own)
+  local size sessions
   for size in $SIZES; do
-    bash "$SHARED/postfix-relay.sh" -M external -p $GW_PORT -P $SINK_PORT -s 20 -m $(( size > 10000 ? 2000 : 10000 )) -l "$size" -r 1
+    for sessions in $SESSIONS_LIST; do
+      bash "$SHARED/postfix-relay.sh" -M external -p $GW_PORT -P $SINK_PORT -s "$sessions" -m $(( size > 10000 ? 2000 : 10000 )) \
+        -l "$size" -r 1 $REUSE
+    done
   done
 }
 if [[ " $PEERS " == *" gateway "* && $WARM == quiet ]]; then
@@ -98,8 +102,12 @@ for size in $SIZES; do
     declare -A R=()
     for run in $(seq "$RUNS"); do
       for peer in $PEERS; do
-        line=$(one_run "$peer" "$sessions" "$msgs" "$size")
-        echo "# $size $sessions $msgs run $run $peer: ${line:-failed (see $LOG)}" >>"$LOG"
+        for attempt in 1 2; do # the peer scripts' checks before a run fail now and then on their own: once more
+          started=$(date -u +%T)
+          line=$(one_run "$peer" "$sessions" "$msgs" "$size")
+          echo "# $size $sessions $msgs run $run $peer ($started-$(date -u +%T) UTC): ${line:-failed (see $LOG)}" >>"$LOG"
+          [[ -n "$line" ]] && break
+        done
         [[ -n "$line" ]] && R[$peer]+="$line"$'\n'
       done
     done
