@@ -10,7 +10,8 @@
 # the time-to-reply percentiles of the refused connections. Numbers, not a test.
 # With -W S each legitimate process waits S seconds between its messages (smtp-source -w), so the legitimate load
 # is a fixed offered rate (about K / S msgs/s) instead of as much as the machine can take: the question is then
-# whether the flood keeps that mail from flowing, not how the two share saturated cores. The warm-up is unpaced.
+# whether the flood keeps that mail from flowing, not how the two share saturated cores. The warm-up is unpaced, with
+# a flood of the first concurrency beside it.
 # The ratio is the median of each run's during/alone. "tool cores" is the CPU the flood tool itself used during
 # the flood (all its processes), "stack cores" that of the whole gateway: on a machine whose legitimate load alone
 # keeps every core busy, the flood tool's share is CPU that legitimate mail cannot have, whatever the gateway does.
@@ -25,7 +26,7 @@
 # Usage: bench/flood-bench.sh [-c "50 200"] [-r runs] [-k processes] [-m messages_per_process] [-P flood_processes]
 #                             [-w quiet|warm-up rounds of the legitimate load] [-F drop|reject] [-W seconds]
 #                             [-p "postfix gateway"]
-#   -w  default "quiet": rounds of the legitimate load until the services' JIT compilers have gone quiet
+#   -w  default "quiet": rounds of the legitimate load (and a flood) until the services' JIT compilers have gone quiet
 #       (bench/lib/stack-cpu.sh; it takes tens of thousands of messages, see docs/benchmarks.md)
 #   -W  whole seconds each legitimate process waits between its messages (smtp-source -w); default: no wait
 #   -p  the gateways under test, in the order each run takes them; default "gateway"
@@ -40,7 +41,7 @@ CONCURRENCY="50 200" RUNS=3 PROCS=20 PER_PROC=400 FLOOD_PROCS=2 WARM=quiet FIREW
 while getopts "c:r:k:m:P:w:F:W:p:h" o; do
   case $o in
     c) CONCURRENCY=$OPTARG ;; r) RUNS=$OPTARG ;; k) PROCS=$OPTARG ;; m) PER_PROC=$OPTARG ;; P) FLOOD_PROCS=$OPTARG ;;
-    w) WARM=$OPTARG ;; F) FIREWALL=$OPTARG ;; W) PACE=$OPTARG ;; p) PEERS=$OPTARG ;; *) sed -n '2,35p' "$0"; exit 2 ;;
+    w) WARM=$OPTARG ;; F) FIREWALL=$OPTARG ;; W) PACE=$OPTARG ;; p) PEERS=$OPTARG ;; *) sed -n '2,36p' "$0"; exit 2 ;;
   esac
 done
 case "$FIREWALL" in
@@ -114,7 +115,15 @@ legit() { # [procs messages_each pace] -> end-to-end msgs/s of PROCS x PER_PROC 
   until [[ "$(sink_count)" -ge $want ]]; do sleep 0.1; done
   awk -v n=$((procs * each)) -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", n / (b - a)}'
 }
-warm_round() { legit 20 400 ""; } # unpaced, whatever -k, -m and -W say
+warm_round() { # unpaced legitimate mail, whatever -k, -m and -W say, beside a flood of the first concurrency: the
+  local fpid rc=0 # refusals' code is compiled here, not while the first flood run is measured
+  python3 "$FLOOD" -p "$PORT_UNDER_TEST" -c "${CONCURRENCY%% *}" -P "$FLOOD_PROCS" -d 3600 --src 127.0.5.1-200 -l warm \
+    >/dev/null 2>&1 &
+  fpid=$!
+  legit 20 400 "" || rc=$?
+  kill -TERM "$fpid"; wait "$fpid"
+  return "$rc"
+}
 median() { sort -g | awk '{a[NR]=$1} END{print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'; }
 
 flood_ticks() { # CPU clock ticks of every process of the flood tool on our port, so far
