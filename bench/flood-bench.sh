@@ -115,13 +115,16 @@ legit() { # [procs messages_each pace] -> end-to-end msgs/s of PROCS x PER_PROC 
   until [[ "$(sink_count)" -ge $want ]]; do sleep 0.1; done
   awk -v n=$((procs * each)) -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.1f", n / (b - a)}'
 }
+flood_start() { # concurrency label result_file: the blocked addresses flood PORT_UNDER_TEST until flood_stop
+  python3 "$FLOOD" -p "$PORT_UNDER_TEST" -c "$1" -P "$FLOOD_PROCS" -d 3600 --src 127.0.5.1-200 -l "$2" > "$3" 2>/dev/null &
+  FLOOD_PID=$!
+}
+flood_stop() { kill -TERM "$FLOOD_PID"; wait "$FLOOD_PID"; }
 warm_round() { # unpaced legitimate mail, whatever -k, -m and -W say, beside a flood of the first concurrency: the
-  local fpid rc=0 # refusals' code is compiled here, not while the first flood run is measured
-  python3 "$FLOOD" -p "$PORT_UNDER_TEST" -c "${CONCURRENCY%% *}" -P "$FLOOD_PROCS" -d 3600 --src 127.0.5.1-200 -l warm \
-    >/dev/null 2>&1 &
-  fpid=$!
+  local rc=0   # refusals' code is compiled here, not while the first flood run is measured
+  flood_start "${CONCURRENCY%% *}" warm /dev/null
   legit 20 400 "" || rc=$?
-  kill -TERM "$fpid"; wait "$fpid"
+  flood_stop
   return "$rc"
 }
 median() { sort -g | awk '{a[NR]=$1} END{print (NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2}'; }
@@ -149,14 +152,12 @@ for c in $CONCURRENCY; do
     for peer in $PEERS; do
       PORT_UNDER_TEST=$(peer_port "$peer")
       alone=$(legit) || exit 1
-      python3 "$FLOOD" -p "$PORT_UNDER_TEST" -c "$c" -P "$FLOOD_PROCS" -d 3600 --src 127.0.5.1-200 -l "c$c" \
-        > /tmp/flood-bench.flood 2>/dev/null &
-      fpid=$!
+      flood_start "$c" "c$c" /tmp/flood-bench.flood
       sleep 0.5   # the tool forks its processes
       t0=$EPOCHREALTIME tool0=$(flood_ticks); peer_cpu_mark "$peer"
-      during=$(legit) || { kill -TERM "$fpid"; exit 1; }
+      during=$(legit) || { flood_stop; exit 1; }
       tool1=$(flood_ticks) peer_ms=$(peer_cpu_ms "$peer") t1=$EPOCHREALTIME
-      kill -TERM "$fpid"; wait "$fpid"
+      flood_stop
       cores=$(awk -v t="$((tool1 - tool0))" -v s="$peer_ms" -v a="$t0" -v b="$t1" -v hz="$(getconf CLK_TCK)" \
         'BEGIN{printf "%.2f %.2f", t / hz / (b - a), s / 1000 / (b - a)}')
       python3 - "$alone" "$during" /tmp/flood-bench.flood $cores >> "/tmp/flood-bench.$peer.runs" <<'PY'
