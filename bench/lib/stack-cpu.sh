@@ -2,8 +2,11 @@
 #
 #   stack_cpu_init DATA_DIR   find the processes of the stack started with GATEWAY_DATA_DIR=DATA_DIR
 #   stack_cpu_mark            remember every part's CPU time now
-#   stack_cpu_since MESSAGES  print "part=ms/msg ... total=ms/msg" for the CPU used since the mark
+#   stack_cpu_since MESSAGES  print "part=ms/msg ... total=ms/msg compilers=ms/msg" for the CPU used since the mark;
+#                             compilers is the part of the total the JVMs' JIT compiler threads used (C1 and C2, in
+#                             the four services and Kafka): work a longer-running stack would have done already
 #   stack_cpu_total_ms        CPU milliseconds of the whole stack since the mark
+#   stack_compiler_ms         CPU milliseconds of the JIT compiler threads since the mark (part of the total)
 #   stack_store_compression   how PostgreSQL compresses the stored message bytes, as the queue-service's log says
 #                             (lz4, or pglz where the server has no lz4: the embedded one; docs/benchmarks.md)
 #   stack_jit_seconds         seconds the services' JIT compilers have spent so far (jstat -compiler), all instances
@@ -16,7 +19,7 @@
 # postmaster and its backends). The load generator and the downstream sink are not part of the stack.
 
 declare -gA STACK_PARTS STACK_MARK
-STACK_POSTMASTER="" STACK_DATA=""
+STACK_POSTMASTER="" STACK_DATA="" STACK_COMPILER_MARK=0
 
 stack_cpu_init() {
   local env="$1/run/stack.env" m
@@ -34,6 +37,19 @@ stack_ticks() { # pids... -> clock ticks
     [[ -r /proc/$pid/stat ]] || continue
     rest=$(sed 's/^.*) //' "/proc/$pid/stat")
     t=$((t + $(awk '{print $12 + $13 + $14 + $15}' <<<"$rest")))
+  done
+  echo "$t"
+}
+
+stack_compiler_ticks() { # clock ticks of the JIT compiler threads of the JVMs (the four services, Kafka)
+  local k pid task t=0
+  for k in SMTP_INGRESS POLICY_SERVICE QUEUE_SERVICE ADMIN_API kafka; do
+    for pid in ${STACK_PARTS[$k]}; do
+      for task in /proc/"$pid"/task/*; do
+        [[ "$(cat "$task/comm" 2>/dev/null)" == C[12]\ CompilerThre* ]] || continue
+        t=$((t + $(sed 's/^.*) //' "$task/stat" 2>/dev/null | awk '{print $12 + $13}')))
+      done
+    done
   done
   echo "$t"
 }
@@ -58,6 +74,11 @@ STACK_PART_NAMES=(SMTP_INGRESS POLICY_SERVICE QUEUE_SERVICE ADMIN_API kafka post
 stack_cpu_mark() {
   local k
   for k in "${STACK_PART_NAMES[@]}"; do STACK_MARK[$k]=$(stack_part_ticks "$k"); done
+  STACK_COMPILER_MARK=$(stack_compiler_ticks)
+}
+
+stack_compiler_ms() {
+  awk -v t="$(( $(stack_compiler_ticks) - STACK_COMPILER_MARK ))" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.0f", t * 1000 / hz}'
 }
 
 stack_cpu_total_ms() {
@@ -73,7 +94,8 @@ stack_cpu_since() {
     d=$(($(stack_part_ticks "$k") - STACK_MARK[$k])); total=$((total + d))
     line+="$(tr 'A-Z_' 'a-z-' <<<"$k")=$(awk -v d="$d" -v hz="$hz" -v m="$1" 'BEGIN{printf "%.2f", d * 1000 / hz / m}') "
   done
-  echo "${line}total=$(awk -v d="$total" -v hz="$hz" -v m="$1" 'BEGIN{printf "%.2f", d * 1000 / hz / m}')"
+  echo "${line}total=$(awk -v d="$total" -v hz="$hz" -v m="$1" 'BEGIN{printf "%.2f", d * 1000 / hz / m}')" \
+    "compilers=$(awk -v ms="$(stack_compiler_ms)" -v m="$1" 'BEGIN{printf "%.2f", ms / m}')"
 }
 
 stack_jit_seconds() {
