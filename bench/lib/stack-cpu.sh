@@ -42,11 +42,12 @@ stack_ticks() { # pids... -> clock ticks
 }
 
 stack_compiler_ticks() { # clock ticks of the JIT compiler threads of the JVMs (the four services, Kafka)
-  local k pid task ticks t=0
+  local k pid task comm ticks t=0
   for k in SMTP_INGRESS POLICY_SERVICE QUEUE_SERVICE ADMIN_API kafka; do
     for pid in ${STACK_PARTS[$k]}; do
-      for task in /proc/"$pid"/task/*; do
-        [[ "$(cat "$task/comm" 2>/dev/null)" == C[12]\ CompilerThre* ]] || continue
+      for task in /proc/"$pid"/task/*; do # a JVM has a hundred threads or more: read their names without a fork each
+        read -r comm 2>/dev/null <"$task/comm" || continue
+        [[ $comm == C[12]\ CompilerThre* ]] || continue
         ticks=$(sed 's/^.*) //' "$task/stat" 2>/dev/null | awk '{print $12 + $13}')
         t=$((t + ${ticks:-0}))
       done
