@@ -230,5 +230,14 @@ public interface SmtpConfig {
         /** Record compression: lz4 costs little CPU; zstd compresses better. */
         @WithDefault("lz4")
         String compression();
+
+        /**
+         * The bytes one partition's batch may hold ({@code batch.size}). Kafka gives a record larger than this a batch
+         * of its own, and a produce request carries at most one batch per partition: at Kafka's 16 KiB every message
+         * over 16 KiB went to the broker alone in its partition's request. 256 KiB lets a few 64 KiB messages share a
+         * batch. The producer reserves a buffer of this size for each batch it opens (docs/benchmarks.md).
+         */
+        @WithDefault("262144")
+        int batchSize();
     }
 }

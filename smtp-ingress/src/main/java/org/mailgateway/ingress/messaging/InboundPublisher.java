@@ -3,6 +3,7 @@ package org.mailgateway.ingress.messaging;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.Startup;
 import io.smallrye.common.annotation.Identifier;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -37,7 +38,11 @@ import org.mailgateway.ingress.config.SmtpConfig;
  * map one to one to the broker's answer for that record, and the failure bound must be Kafka's own
  * {@code delivery.timeout.ms}, so that a message the client was told to retry is not written later anyway.
  * See docs/decisions/0002-ingress-kafka-producer.md.
+ *
+ * <p>Created at startup, so that a producer setting Kafka refuses (a negative batch size, an unknown compression)
+ * stops the service with Kafka's message instead of failing the first client's DATA.
  */
+@Startup
 @ApplicationScoped
 public class InboundPublisher {
 
@@ -64,6 +69,7 @@ public class InboundPublisher {
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
         props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, settings.compression());
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, settings.batchSize());
         props.put(ProducerConfig.LINGER_MS_CONFIG, (int) settings.linger().toMillis());
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) settings.deliveryTimeout().toMillis());
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) settings.requestTimeout().toMillis());
