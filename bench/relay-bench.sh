@@ -12,10 +12,13 @@
 # (the four services, Kafka, PostgreSQL; see bench/lib/stack-cpu.sh), and in brackets the gateway's without the
 # threads of its JIT compilers, which a stack that has run for long has mostly behind it. Numbers, not a test.
 #
-# Usage: bench/relay-bench.sh [-r runs] [-s "20 100"] [-l "2048 65536"] [-m messages] [-d] [-p "postfix haraka gateway"]
-#                             [-w quiet|messages]
+# Usage: bench/relay-bench.sh [-r runs] [-s "20 100"] [-l "2048 65536" | -F message-file] [-m messages] [-d]
+#                             [-p "postfix haraka gateway"] [-w quiet|messages]
 #   -d  reuse connections (smtp-source -d); default one connection per message, as an MX mostly sees
 #   -m  messages per run (default 3000 for small messages, 600 above 10 kB)
+#   -F  send this file (header and body, e.g. from bench/mime-message.py) as every message, to every peer, instead
+#       of smtp-source's filler, which compresses about a hundredfold (bench/lib/message-file/smtp-source); the
+#       size column then gives the file's size and -l is not used
 #   -w  messages sent through the gateway before the first measured run; default "quiet": rounds (10,000 messages
 #       of each size below 10 kB, 2,000 of each above, at each session count, reusing connections with -d) until
 #       the services' JIT compilers have gone quiet
@@ -30,12 +33,20 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SHARED="${SHARED_BENCH:-$ROOT/../shared/bench}"
 RUNS=3 SESSIONS_LIST="20 100" SIZES="2048 65536" MESSAGES="" REUSE="" PEERS="postfix haraka gateway" WARM=quiet
-while getopts "r:s:l:m:dp:w:h" o; do
+MESSAGE_FILE=""
+while getopts "r:s:l:F:m:dp:w:h" o; do
   case $o in
-    r) RUNS=$OPTARG ;; s) SESSIONS_LIST=$OPTARG ;; l) SIZES=$OPTARG ;; m) MESSAGES=$OPTARG ;; d) REUSE=-d ;;
-    p) PEERS=$OPTARG ;; w) WARM=$OPTARG ;; *) sed -n '2,28p' "$0"; exit 2 ;;
+    r) RUNS=$OPTARG ;; s) SESSIONS_LIST=$OPTARG ;; l) SIZES=$OPTARG ;; F) MESSAGE_FILE=$OPTARG ;; m) MESSAGES=$OPTARG ;;
+    d) REUSE=-d ;; p) PEERS=$OPTARG ;; w) WARM=$OPTARG ;; *) sed -n '2,31p' "$0"; exit 2 ;;
   esac
 done
+if [[ -n "$MESSAGE_FILE" ]]; then
+  [[ -r "$MESSAGE_FILE" ]] || { echo "no readable message file $MESSAGE_FILE" >&2; exit 2; }
+  export GATEWAY_BENCH_MESSAGE_FILE
+  GATEWAY_BENCH_MESSAGE_FILE="$(realpath "$MESSAGE_FILE")"
+  export PATH="$ROOT/bench/lib/message-file:$PATH"
+  SIZES=$(stat -c %s "$MESSAGE_FILE")
+fi
 [[ -f "$SHARED/postfix-relay.sh" && -f "$SHARED/haraka-relay.sh" ]] || { echo "peer scripts not found in $SHARED" >&2; exit 2; }
 
 GW_PORT=2625 SINK_PORT=2626 PF_PORT=2627 HK_PORT=2629
@@ -59,7 +70,7 @@ trap '"$ROOT/gateway" down >/dev/null 2>&1 || true' EXIT
 source "$ROOT/bench/lib/stack-cpu.sh"
 stack_cpu_init "$GATEWAY_DATA_DIR"
 LOG=/tmp/relay-bench.log; : > "$LOG"
-echo "# $(date -u +%FT%TZ), $(nproc) cores; runs alternate ${PEERS// /\/}; gateway warmed up $([[ $WARM == quiet ]] && echo "until its JIT went quiet" || echo "with $WARM messages"); $(stack_store_compression); details in $LOG"
+echo "# $(date -u +%FT%TZ), $(nproc) cores; runs alternate ${PEERS// /\/}; messages: ${GATEWAY_BENCH_MESSAGE_FILE:-the filler of smtp-source -l}; gateway warmed up $([[ $WARM == quiet ]] && echo "until its JIT went quiet" || echo "with $WARM messages"); $(stack_store_compression); details in $LOG"
 
 # warm-up (JIT, connections): not measured
 warm_round() { # one round: every measured load (64 KiB messages, and 100 sessions, take paths and compilations of their own)
@@ -89,11 +100,13 @@ one_run() { # peer sessions messages size -> "accepted e2e cpu_ms_per_msg" (noth
     postfix) out=$(bash "$SHARED/postfix-relay.sh" -M relay -p $PF_PORT -P $SINK_PORT -s "$2" -m "$3" -l "$4" -r 1 $REUSE 2>>"$LOG" | result) ;;
     haraka) out=$(bash "$SHARED/haraka-relay.sh" -p $HK_PORT -P $SINK_PORT -s "$2" -m "$3" -l "$4" -r 1 $REUSE 2>>"$LOG" | result) ;;
     gateway)
-      stack_cpu_mark; local jit; jit=$(stack_jit_seconds)
+      stack_cpu_mark; local jit parts; jit=$(stack_jit_seconds)
       out=$(bash "$SHARED/postfix-relay.sh" -M external -p $GW_PORT -P $SINK_PORT -s "$2" -m "$3" -l "$4" -r 1 $REUSE 2>>"$LOG" | result)
-      [[ -n "$out" ]] && { echo "#   gateway cpu ms/msg: $(stack_cpu_since "$(cut -d' ' -f3 <<<"$out")") jit-s=$(awk -v a="$jit" -v b="$(stack_jit_seconds)" 'BEGIN{printf "%.1f", b - a}')" >>"$LOG";
-        out="$(cut -d' ' -f1-3 <<<"$out") $(awk -v ms="$(stack_cpu_total_ms)" -v c="$(stack_compiler_ms)" -v n="$(cut -d' ' -f3 <<<"$out")" \
-          'BEGIN{n = n > 0 ? n : 1; printf "%.2f %.2f", ms / n, (ms - c) / n}')"; } ;;
+      [[ -n "$out" ]] && { # the stack's CPU is read once, for the log's parts and the table's two figures
+        parts=$(stack_cpu_since "$(awk '{print ($3 > 0 ? $3 : 1)}' <<<"$out")")
+        echo "#   gateway cpu ms/msg: $parts jit-s=$(awk -v a="$jit" -v b="$(stack_jit_seconds)" 'BEGIN{printf "%.1f", b - a}')" >>"$LOG"
+        out="$(cut -d' ' -f1-3 <<<"$out") $(tr ' ' '\n' <<<"$parts" | awk -F= '$1 == "total" {t = $2} $1 == "compilers" {c = $2}
+          END {printf "%.2f %.2f", t, t - c}')"; } ;;
   esac
   [[ -n "$out" ]] && echo "$(cut -d' ' -f1,2 <<<"$out") $(cut -d' ' -f4- <<<"$out")"
 }

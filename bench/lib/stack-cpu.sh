@@ -41,9 +41,10 @@ stack_ticks() { # pids... -> clock ticks
   echo "$t"
 }
 
-stack_compiler_ticks() { # clock ticks of the JIT compiler threads of the JVMs (the four services, Kafka)
+stack_compiler_ticks() { # clock ticks of the JIT compiler threads of the JVMs (every part but PostgreSQL)
   local k pid task comm ticks t=0
-  for k in SMTP_INGRESS POLICY_SERVICE QUEUE_SERVICE ADMIN_API kafka; do
+  for k in "${STACK_PART_NAMES[@]}"; do
+    [[ $k == postgres ]] && continue
     for pid in ${STACK_PARTS[$k]}; do
       for task in /proc/"$pid"/task/*; do # a JVM has a hundred threads or more: read their names without a fork each
         read -r comm 2>/dev/null <"$task/comm" || continue
