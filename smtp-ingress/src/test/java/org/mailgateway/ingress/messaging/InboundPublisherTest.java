@@ -22,6 +22,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.mailgateway.contracts.ContractJson;
@@ -74,8 +75,7 @@ class InboundPublisherTest {
         broker.errorNext(new NotEnoughReplicasException("not enough in-sync replicas"));
 
         Outcome refused = outcome.get(10, TimeUnit.SECONDS);
-        assertInstanceOf(NotEnoughReplicasException.class, refused.result.cause());
-        assertTrue(refused.onSessionContext, "completed on another context");
+        assertFailedOnTheSessionsContext(NotEnoughReplicasException.class, refused);
         assertEquals(1, failures());
     }
 
@@ -87,8 +87,7 @@ class InboundPublisherTest {
 
         Outcome outcome = publishOnAContext(publisher, envelope());
 
-        assertInstanceOf(IllegalStateException.class, outcome.result.cause());
-        assertTrue(outcome.onSessionContext, "completed on another context");
+        assertFailedOnTheSessionsContext(IllegalStateException.class, outcome);
         assertEquals(1, failures());
     }
 
@@ -101,8 +100,7 @@ class InboundPublisherTest {
         awaitSent(broker);
 
         Outcome timedOut = outcome.get(10, TimeUnit.SECONDS);
-        assertInstanceOf(TimeoutException.class, timedOut.result.cause());
-        assertTrue(timedOut.onSessionContext, "completed on another context");
+        assertFailedOnTheSessionsContext(TimeoutException.class, timedOut);
 
         assertTrue(broker.completeNext()); // its answer is queued on the session's context, before the probe below
         CompletableFuture<Double> afterTheLateAnswer = new CompletableFuture<>();
@@ -122,13 +120,18 @@ class InboundPublisherTest {
 
         Outcome outcome = publishOnAContext(publisher, envelope());
 
-        assertInstanceOf(RejectedExecutionException.class, outcome.result.cause());
-        assertTrue(outcome.onSessionContext, "completed on another context");
+        assertFailedOnTheSessionsContext(RejectedExecutionException.class, outcome);
         assertTrue(broker.history().isEmpty());
         assertEquals(1, failures());
     }
 
     private record Outcome(AsyncResult<Void> result, boolean onSessionContext, Context session) {
+    }
+
+    /** The message failed with {@code cause}, and the session learnt it on its own context (where it replies 451). */
+    private static void assertFailedOnTheSessionsContext(Class<? extends Throwable> cause, Outcome outcome) {
+        assertInstanceOf(cause, outcome.result.cause());
+        assertTrue(outcome.onSessionContext, "completed on another context");
     }
 
     private Outcome publishOnAContext(InboundPublisher publisher, Envelope envelope) throws Exception {
@@ -151,7 +154,7 @@ class InboundPublisherTest {
     }
 
     private static void awaitSent(MockProducer<String, byte[]> broker) {
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !broker.history().isEmpty());
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !broker.history().isEmpty());
     }
 
     private MockProducer<String, byte[]> broker(boolean acknowledgeAtOnce) {
