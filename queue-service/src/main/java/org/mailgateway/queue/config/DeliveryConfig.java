@@ -46,6 +46,16 @@ public interface DeliveryConfig {
     @WithDefault("33554432")
     long recentContentBytes();
 
+    /**
+     * A message that arrives while fewer than batch-size x rounds-in-flight recipients are in first attempts is
+     * attempted at once, its rows stored without its bytes. They are written only if the attempt does not deliver to
+     * every recipient, or is still running after this long; its {@code mail.verdicts} record is acknowledged only
+     * then (docs/decisions/0008-first-attempt-before-the-bytes.md). {@code PT0S} stores the bytes with the rows,
+     * before the attempt.
+     */
+    @WithDefault("PT5S")
+    Duration firstAttemptGrace();
+
     /** Recipients claimed per round of the delivery loop. */
     @WithDefault("100")
     int batchSize();

@@ -7,7 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -31,7 +31,10 @@ import org.mailgateway.smtp.codec.HeaderSection;
  * offset may be committed, so a crash never loses one; a redelivered record finds its id already stored and
  * changes nothing. While PostgreSQL is away the store is retried and consumption waits. Up to
  * {@code gateway.delivery.store-in-flight} records are being stored at once, and those that wait together share
- * one transaction ({@link GroupCommit}); offsets are committed only up to the oldest record not yet stored.
+ * one transaction ({@link GroupCommit}). A record is acknowledged once the store holds all a restart needs: a
+ * message stored for a first attempt before its bytes is acknowledged after that attempt or once its bytes are
+ * written (docs/decisions/0008-first-attempt-before-the-bytes.md). Offsets are committed only up to the oldest record
+ * not yet acknowledged.
  */
 @ApplicationScoped
 public class VerdictConsumer {
@@ -62,13 +65,15 @@ public class VerdictConsumer {
             LOG.errorf("record without a readable envelope or verdict goes to the dead-letter topic: %s", e.getMessage());
             return Uni.createFrom().completionStage(record.nack(e));
         }
-        CompletionStage<Void> finished = store.store(message)
+        CompletableFuture<Void> storeEnded = new CompletableFuture<>();
+        store.store(message)
                 .onFailure(MailStore::mayPass).invoke(e ->
                         LOG.warnf("cannot store %s yet (retrying): %s", message.envelope().messageId(), e))
                 .onFailure(MailStore::mayPass).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10))
                 .indefinitely()
+                .eventually(() -> storeEnded.complete(null))
                 .onFailure().invoke(e -> delivery.notStored(message))
-                .invoke(isNew -> afterStore(message, isNew))
+                .chain(isNew -> afterStore(message, isNew))
                 .chain(() -> Uni.createFrom().completionStage(record.ack()))
                 .onFailure().recoverWithUni(e -> {
                     registry.counter("gateway.queue.unstorable").increment();
@@ -76,25 +81,27 @@ public class VerdictConsumer {
                             message.envelope().messageId(), e);
                     return Uni.createFrom().completionStage(record.nack(e));
                 })
-                .subscribeAsCompletionStage();
-        return Uni.createFrom().completionStage(inFlight.admit(finished));
+                .subscribe().with(v -> { }, e -> LOG.errorf("record %s: %s", message.envelope().messageId(), e));
+        // the next record is read once this one is stored; its acknowledgement may wait for its first attempt
+        return Uni.createFrom().completionStage(inFlight.admit(storeEnded));
     }
 
-    private void afterStore(NewMessage message, boolean isNew) {
+    /** @return completes when the record may be acknowledged (see {@link DeliveryService#stored}) */
+    private Uni<Void> afterStore(NewMessage message, boolean isNew) {
         Envelope envelope = message.envelope();
+        boolean deliver = message.verdict().action() == Verdict.Action.DELIVER;
         if (!isNew) {
             delivery.notStored(message);
             registry.counter("gateway.queue.duplicates").increment();
-            LOG.infof("already stored: id=%s (a redelivered record; nothing to do)", envelope.messageId());
-            return;
+            LOG.infof("already stored: id=%s (a redelivered record; its bytes are stored if they are still needed)",
+                    envelope.messageId());
+            return deliver ? delivery.storeBytesOfRedelivered(message) : Uni.createFrom().voidItem();
         }
         registry.counter("gateway.queue.stored", "action", message.verdict().action().name()).increment();
         LOG.info("stored: id=" + envelope.messageId() + " client=" + envelope.clientIp() + " from=<" + envelope.mailFrom()
                 + "> rcpts=" + envelope.recipients().size() + " action=" + message.verdict().action() + " score="
                 + Verdict.scoreText(message.verdict().score()));
-        if (message.verdict().action() == Verdict.Action.DELIVER) {
-            delivery.stored(message);
-        }
+        return deliver ? Uni.createFrom().completionStage(delivery.stored(message)) : Uni.createFrom().voidItem();
     }
 
     private NewMessage read(Message<byte[]> record) {
@@ -116,7 +123,7 @@ public class VerdictConsumer {
                 .orElse(null);
         return new NewMessage(envelope, new String(envelopeJson, StandardCharsets.UTF_8), verdict,
                 new String(ContractJson.write(verdict.hits()), StandardCharsets.UTF_8), record.getPayload(), subject,
-                deliveries, null);
+                deliveries);
     }
 
     private static byte[] value(Headers headers, String name) {

@@ -10,15 +10,20 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 import org.mailgateway.contracts.ContractJson;
@@ -79,7 +84,13 @@ public class DeliveryService {
     /** Messages stored leased and not yet handed to a round; guarded by itself. */
     private final List<FirstAttempt> firstAttemptBatch = new ArrayList<>();
 
-    private record FirstAttempt(MessageContent content, List<ClaimedDelivery> deliveries) {
+    /**
+     * A message stored leased for its first attempt. {@code settled} completes once the store holds what a restart
+     * needs: at once when its bytes were stored with its rows; otherwise when its outcome is recorded with the bytes
+     * an undelivered recipient needs, or its bytes are stored after the grace.
+     */
+    private record FirstAttempt(MessageContent content, List<ClaimedDelivery> deliveries, boolean bytesLater,
+            CompletableFuture<Void> settled) {
     }
 
     public DeliveryService(Vertx vertx, MailStore store, DeliveryConfig config, DnsConfig dnsConfig, MeterRegistry registry) {
@@ -94,6 +105,11 @@ public class DeliveryService {
         this.recent = new RecentContent(config.recentContentBytes());
         registry.gauge("gateway.delivery.recent.bytes", recent, RecentContent::bytes);
         registry.gauge("gateway.delivery.first.attempts", firstAttempts);
+    }
+
+    /** Counts messages whose bytes were written after their rows, by why. */
+    private void bytesWritten(String reason, int messages) {
+        registry.counter("gateway.delivery.bytes.after.attempt", "reason", reason).increment(messages);
     }
 
     void start(@Observes StartupEvent event) {
@@ -138,7 +154,7 @@ public class DeliveryService {
         int limit = config.batchSize() * config.roundsInFlight();
         for (int now = firstAttempts.get(); now + recipients <= limit; now = firstAttempts.get()) {
             if (firstAttempts.compareAndSet(now, now + recipients)) {
-                return message.leasedFor(config.lease());
+                return message.leasedFor(config.lease(), !config.firstAttemptGrace().isZero());
             }
         }
         return message;
@@ -156,50 +172,146 @@ public class DeliveryService {
      * with the others stored in the same turn of the event loop (one round, one transaction for their outcomes);
      * due ones are kept in memory for their first attempt, which need not read them back from the store, and the
      * delivery loop is woken.
+     *
+     * @return completes when the store holds all a restart needs of this message: its {@code mail.verdicts} record
+     *     may be acknowledged then, and not before. For a message stored without its bytes
+     *     ({@link NewMessage#bytesAfterAttempt}) that is once it was delivered to every recipient, or its bytes were
+     *     written; it fails only when the store refuses the bytes for good.
      */
-    public void stored(NewMessage message) {
+    public CompletionStage<Void> stored(NewMessage message) {
         if (message.deliveries().isEmpty()) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         MessageContent content = new MessageContent(message.envelope().messageId(), message.envelope().mailFrom(),
                 message.envelope().receivedAt(), message.envelopeJson(), message.raw());
         if (message.firstAttempt() == null) {
             recent.put(content);
             wake();
-            return;
+            return CompletableFuture.completedFuture(null);
         }
         List<ClaimedDelivery> claimed = message.deliveries().stream()
                 .map(d -> new ClaimedDelivery(content.messageId(), d.recipient(), d.destination(), 1))
                 .toList();
         inProgress.addAll(claimed); // its leases are renewed from now on
+        FirstAttempt first = new FirstAttempt(content, claimed, message.bytesAfterAttempt(),
+                message.bytesAfterAttempt() ? new CompletableFuture<>() : CompletableFuture.completedFuture(null));
         boolean schedule;
         synchronized (firstAttemptBatch) {
             schedule = firstAttemptBatch.isEmpty();
-            firstAttemptBatch.add(new FirstAttempt(content, claimed));
+            firstAttemptBatch.add(first);
         }
         if (schedule) {
             vertx.runOnContext(v -> attemptFirst());
         }
+        return first.settled();
     }
 
-    /** One round for the messages stored leased since the last one. */
+    /**
+     * One round for the messages stored leased since the last one. Of those stored without their bytes, whichever
+     * comes first settles them: the outcomes, recorded together with the bytes of every message a recipient still
+     * waits for, or the grace running out, which stores all their bytes (the outcomes are recorded later, as they
+     * come). When recording the outcomes fails, the bytes are stored on their own.
+     */
     private void attemptFirst() {
         Map<String, MessageContent> contents = new HashMap<>();
         List<ClaimedDelivery> claimed = new ArrayList<>();
+        List<FirstAttempt> bytesLater = new ArrayList<>();
         synchronized (firstAttemptBatch) {
             for (FirstAttempt first : firstAttemptBatch) {
                 contents.put(first.content().messageId(), first.content());
                 claimed.addAll(first.deliveries());
+                if (first.bytesLater()) {
+                    bytesLater.add(first);
+                }
             }
             firstAttemptBatch.clear();
         }
-        deliverAll(claimed, contents)
+        AtomicBoolean settling = new AtomicBoolean(bytesLater.isEmpty());
+        long grace = bytesLater.isEmpty() ? -1 : vertx.setTimer(config.firstAttemptGrace().toMillis(), id -> {
+            if (settling.compareAndSet(false, true)) {
+                settleWithBytes(bytesLater, "grace");
+            }
+        });
+        attemptAll(claimed, contents)
+                .chain(updates -> {
+                    if (grace >= 0) {
+                        vertx.cancelTimer(grace);
+                    }
+                    List<NewMessage> reports = reports(updates, contents);
+                    boolean settles = settling.compareAndSet(false, true);
+                    List<MessageContent> bytes = settles ? waitedFor(bytesLater, updates) : List.of();
+                    return Uni.createFrom().deferred(() -> store.record(updates, reports, bytes))
+                            .invoke(() -> {
+                                if (settles) {
+                                    bytesWritten("not-delivered", bytes.size());
+                                    bytesLater.forEach(f -> f.settled().complete(null));
+                                }
+                            })
+                            .onFailure().invoke(e -> {
+                                if (settles) {
+                                    settleWithBytes(bytesLater, "not-recorded");
+                                }
+                            });
+                })
+                .onFailure().invoke(e -> {
+                    if (settling.compareAndSet(false, true)) {
+                        settleWithBytes(bytesLater, "not-recorded");
+                    }
+                })
                 .eventually(() -> {
                     claimed.forEach(inProgress::remove);
                     firstAttempts.addAndGet(-claimed.size());
                 })
-                .subscribe().with(n -> { }, error -> LOG.warnf(
+                .subscribe().with(updates -> { }, error -> LOG.warnf(
                         "first delivery attempts failed (retried when their leases run out): %s", error.toString()));
+    }
+
+    /** The contents of the messages stored without their bytes that a recipient still waits for after these outcomes. */
+    private static List<MessageContent> waitedFor(List<FirstAttempt> bytesLater, List<DeliveryUpdate> updates) {
+        Set<String> waiting = new HashSet<>();
+        for (DeliveryUpdate update : updates) {
+            if (update.state() != DeliveryUpdate.State.DELIVERED) {
+                waiting.add(update.messageId());
+            }
+        }
+        return bytesLater.stream().map(FirstAttempt::content).filter(c -> waiting.contains(c.messageId())).toList();
+    }
+
+    /**
+     * Writes the bytes of these messages (retrying while PostgreSQL is away, as the store of their rows did), then
+     * settles them; if the store refuses them for good, their records fail (and go to the dead-letter topic).
+     */
+    private void settleWithBytes(List<FirstAttempt> messages, String reason) {
+        storeBytes(messages.stream().map(FirstAttempt::content).toList()).subscribe().with(written -> {
+            bytesWritten(reason, written);
+            messages.forEach(f -> f.settled().complete(null));
+        }, error -> {
+            LOG.errorf("the store refuses the bytes of %d messages for good: %s", messages.size(), error);
+            messages.forEach(f -> f.settled().completeExceptionally(error));
+        });
+    }
+
+    /**
+     * Writes the bytes of messages whose rows are stored without them, where a recipient still waits for them,
+     * retrying while PostgreSQL is away. For a redelivered record: the instance that stored its rows stopped before
+     * it delivered the message or wrote its bytes, and until they are written the delivery loop leaves it alone.
+     */
+    private Uni<Integer> storeBytes(List<MessageContent> contents) {
+        return store.storeBytes(contents)
+                .onFailure(MailStore::mayPass).invoke(e -> LOG.warnf("cannot store message bytes yet (retrying): %s", e))
+                .onFailure(MailStore::mayPass).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10))
+                .indefinitely();
+    }
+
+    /** As {@link #storeBytes(List)}, for a redelivered record of a message to deliver. */
+    public Uni<Void> storeBytesOfRedelivered(NewMessage message) {
+        if (message.deliveries().isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return storeBytes(List.of(new MessageContent(message.envelope().messageId(), message.envelope().mailFrom(),
+                message.envelope().receivedAt(), message.envelopeJson(), message.raw())))
+                .invoke(written -> bytesWritten("redelivered", written))
+                .replaceWithVoid();
     }
 
     /**
@@ -241,11 +353,13 @@ public class DeliveryService {
             return Uni.createFrom().item(0);
         }
         List<String> ids = claimed.stream().map(ClaimedDelivery::messageId).distinct().toList();
-        return contentOf(ids).chain(contents -> deliverAll(claimed, contents));
+        return contentOf(ids).chain(contents -> attemptAll(claimed, contents)
+                .chain(updates -> store.record(updates, reports(updates, contents), List.of())))
+                .replaceWith(claimed.size());
     }
 
-    /** Attempts every claimed delivery with the given contents, then records the outcomes in one transaction. */
-    private Uni<Integer> deliverAll(List<ClaimedDelivery> claimed, Map<String, MessageContent> contents) {
+    /** Attempts every claimed delivery with the given contents: the outcomes, for one transaction. */
+    private Uni<List<DeliveryUpdate>> attemptAll(List<ClaimedDelivery> claimed, Map<String, MessageContent> contents) {
         Map<String, List<ClaimedDelivery>> groups = new LinkedHashMap<>();
         for (ClaimedDelivery delivery : claimed) {
             groups.computeIfAbsent(delivery.messageId() + " " + delivery.destination(), k -> new ArrayList<>()).add(delivery);
@@ -261,9 +375,7 @@ public class DeliveryService {
                             .toList())));
         }
         return Uni.join().all(attempts).andCollectFailures()
-                .map(lists -> lists.stream().flatMap(List::stream).toList())
-                .chain(updates -> store.record(updates, reports(updates, contents)))
-                .replaceWith(claimed.size());
+                .map(lists -> lists.stream().flatMap(List::stream).toList());
     }
 
     /** The content of these messages: what was just stored here from memory, the rest from the store. */
@@ -346,7 +458,7 @@ public class DeliveryService {
             reports.add(new NewMessage(reportEnvelope, new String(ContractJson.write(reportEnvelope), StandardCharsets.UTF_8),
                     new Verdict(Verdict.Action.DELIVER, 0, 0, List.of(), now), "[]", report.content(),
                     "Undelivered mail returned to sender",
-                    List.of(new NewMessage.NewDelivery(report.to(), destinationOf(report.to()))), null));
+                    List.of(new NewMessage.NewDelivery(report.to(), destinationOf(report.to())))));
             LOG.infof("delivery status report: id=%s about=%s to=<%s> recipients=%d", id, messageId, report.to(),
                     reported.size());
         });

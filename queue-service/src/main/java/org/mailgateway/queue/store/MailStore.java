@@ -37,17 +37,28 @@ public class MailStore {
                     CASE WHEN $4::float8 IS NULL THEN 0 ELSE 1 END, CASE WHEN $4::float8 IS NULL THEN NULL ELSE now() END)
             ON CONFLICT DO NOTHING""";
 
+    /** Never a recipient whose message has no bytes in the store yet (see {@link #STORE_BYTES}). */
     private static final String CLAIM_DUE = """
             UPDATE delivery d
                SET lease_until = now() + make_interval(secs => $2), attempts = d.attempts + 1, last_attempt_at = now()
-              FROM (SELECT message_id, recipient FROM delivery
-                     WHERE state IN ('QUEUED', 'DEFERRED') AND next_attempt_at <= now()
-                       AND (lease_until IS NULL OR lease_until < now())
-                     ORDER BY next_attempt_at
+              FROM (SELECT p.message_id, p.recipient FROM delivery p JOIN message m ON m.id = p.message_id
+                     WHERE p.state IN ('QUEUED', 'DEFERRED') AND p.next_attempt_at <= now()
+                       AND (p.lease_until IS NULL OR p.lease_until < now())
+                       AND m.raw IS NOT NULL
+                     ORDER BY p.next_attempt_at
                      LIMIT $1
-                       FOR UPDATE SKIP LOCKED) due
+                       FOR UPDATE OF p SKIP LOCKED) due
              WHERE d.message_id = due.message_id AND d.recipient = due.recipient
             RETURNING d.message_id, d.recipient, d.destination, d.attempts""";
+
+    /**
+     * The bytes of a message stored without them (its rows were stored for a first attempt that was to come first),
+     * as long as a recipient still waits for it: never after it was delivered to all.
+     */
+    private static final String STORE_BYTES = """
+            UPDATE message m SET raw = $2
+             WHERE m.id = $1 AND m.raw IS NULL
+               AND EXISTS (SELECT 1 FROM delivery d WHERE d.message_id = m.id AND d.state <> 'DELIVERED')""";
 
     private static final String LOAD_CONTENT = """
             SELECT id, mail_from, received_at, envelope::text AS envelope, raw FROM message WHERE id = ANY($1)""";
@@ -135,7 +146,7 @@ public class MailStore {
     private static Tuple messageRow(NewMessage message) {
         var e = message.envelope();
         var v = message.verdict();
-        return Tuple.tuple()
+        Tuple row = Tuple.tuple()
                 .addString(e.messageId())
                 .addOffsetDateTime(utc(e.receivedAt()))
                 .addString(e.clientIp())
@@ -148,8 +159,9 @@ public class MailStore {
                 .addDouble(v.score())
                 .addDouble(v.threshold())
                 .addString(message.hitsJson())
-                .addOffsetDateTime(utc(v.decidedAt()))
-                .addBuffer(Buffer.buffer(message.raw()))
+                .addOffsetDateTime(utc(v.decidedAt()));
+        // the mutiny Tuple takes no null Buffer; a plain null value is a SQL NULL of the parameter's type
+        return (message.bytesAfterAttempt() ? row.addValue(null) : row.addBuffer(Buffer.buffer(message.raw())))
                 .addString(message.subject());
     }
 
@@ -201,16 +213,14 @@ public class MailStore {
         return byId;
     }
 
-    /** Records what the attempts did, ends the leases, and drops the bytes of fully delivered messages. */
-    public Uni<Void> record(List<DeliveryUpdate> updates) {
-        return record(updates, List.of());
-    }
-
     /**
-     * As {@link #record(List)}, and queues the delivery status reports those outcomes call for in the same
-     * transaction: a failure is recorded together with its report or not at all.
+     * Records what the attempts did, ends the leases, and drops the bytes of fully delivered messages. In the same
+     * transaction: writes the bytes of messages that were stored without
+     * them and that a recipient still waits for ({@link #storeBytes}), and queues the delivery status reports those
+     * outcomes call for. A failure is recorded together with its report, and a deferral with the bytes it needs, or
+     * not at all.
      */
-    public Uni<Void> record(List<DeliveryUpdate> updates, List<NewMessage> reports) {
+    public Uni<Void> record(List<DeliveryUpdate> updates, List<NewMessage> reports, List<MessageContent> bytes) {
         if (updates.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
@@ -221,13 +231,39 @@ public class MailStore {
                 .toList();
         String[] ids = updates.stream().map(DeliveryUpdate::messageId).distinct().toArray(String[]::new);
         return pool.withTransaction(conn -> {
-            Uni<?> done = conn.preparedQuery(UPDATE_DELIVERY).executeBatch(rows)
-                    .chain(() -> conn.preparedQuery(DROP_DELIVERED_CONTENT).execute(Tuple.tuple().addArrayOfString(ids)));
+            Uni<?> done = conn.preparedQuery(UPDATE_DELIVERY).executeBatch(rows);
+            if (!bytes.isEmpty()) {
+                done = done.chain(() -> conn.preparedQuery(STORE_BYTES).executeBatch(bytesRows(bytes)));
+            }
+            done = done.chain(() -> conn.preparedQuery(DROP_DELIVERED_CONTENT).execute(Tuple.tuple().addArrayOfString(ids)));
             for (NewMessage report : reports) {
                 done = done.chain(() -> insert(conn, report));
             }
             return done.replaceWithVoid();
         });
+    }
+
+    /**
+     * Writes the bytes of messages stored without them, where a recipient still waits for them (a message delivered
+     * to all meanwhile, or stored with its bytes, is left as it is).
+     *
+     * @return how many messages got their bytes
+     */
+    public Uni<Integer> storeBytes(List<MessageContent> contents) {
+        if (contents.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        return pool.preparedQuery(STORE_BYTES).executeBatch(bytesRows(contents)).map(result -> {
+            int written = 0;
+            for (RowSet<Row> r = result; r != null; r = r.next()) {
+                written += r.rowCount();
+            }
+            return written;
+        });
+    }
+
+    private static List<Tuple> bytesRows(List<MessageContent> contents) {
+        return contents.stream().map(c -> Tuple.tuple().addString(c.messageId()).addBuffer(Buffer.buffer(c.raw()))).toList();
     }
 
     /**

@@ -14,13 +14,25 @@ import org.mailgateway.contracts.Verdict;
  *                     their first attempt counted: the caller attempts them right after the commit, without the
  *                     delivery loop's claim (one statement and one row version less per recipient). Null: they are
  *                     stored due, and the delivery loop claims them.
+ * @param bytesAfterAttempt only with {@code firstAttempt}: the rows are stored without the message's bytes, which
+ *                     are written only if the first attempt does not deliver to every recipient in time
+ *                     (docs/decisions/0008-first-attempt-before-the-bytes.md); the caller keeps them until then
  */
 public record NewMessage(Envelope envelope, String envelopeJson, Verdict verdict, String hitsJson, byte[] raw,
-        String subject, List<NewDelivery> deliveries, Duration firstAttempt) {
+        String subject, List<NewDelivery> deliveries, Duration firstAttempt, boolean bytesAfterAttempt) {
 
-    /** This message with its deliveries stored leased for {@code lease}, for an attempt right after the commit. */
-    public NewMessage leasedFor(Duration lease) {
-        return new NewMessage(envelope, envelopeJson, verdict, hitsJson, raw, subject, deliveries, lease);
+    /** A message stored with its bytes, and its deliveries (if any) due for the delivery loop. */
+    public NewMessage(Envelope envelope, String envelopeJson, Verdict verdict, String hitsJson, byte[] raw,
+            String subject, List<NewDelivery> deliveries) {
+        this(envelope, envelopeJson, verdict, hitsJson, raw, subject, deliveries, null, false);
+    }
+
+    /**
+     * This message with its deliveries stored leased for {@code lease}, for an attempt right after the commit; with
+     * {@code bytesAfterAttempt}, without its bytes.
+     */
+    public NewMessage leasedFor(Duration lease, boolean bytesAfterAttempt) {
+        return new NewMessage(envelope, envelopeJson, verdict, hitsJson, raw, subject, deliveries, lease, bytesAfterAttempt);
     }
 
     /** @param destination {@code host:port}, or {@link #NO_ROUTE} */

@@ -13,6 +13,8 @@ import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -29,6 +31,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.mailgateway.localstack.testing.TopicReader;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -241,10 +247,74 @@ class QueueServiceIT {
         await().atMost(PATIENCE).until(() -> states(envelope.messageId()).equals(List.of("DEFERRED")));
         String lastReply = lastReply(envelope.messageId());
         assertTrue(lastReply.contains("127.0.0.1:" + SinkRouteResource.SINK_PORT) && lastReply.contains("refused"), lastReply);
+        assertArrayEquals(message, rawBytes(envelope.messageId()), "the deferral is recorded with the bytes its retry needs");
 
         try (DownstreamSink sink = DownstreamSink.start(SinkRouteResource.SINK_PORT, sinkDir.resolve("later"))) {
             await().atMost(PATIENCE).until(() -> states(envelope.messageId()).equals(List.of("DELIVERED")));
             assertArrayEquals(message, sink.messagesContaining("wait for me").get(0).content());
+        }
+    }
+
+    @Test
+    void aFirstAttemptStillRunningAfterTheGraceHasItsBytesStoredAndItsRecordAcknowledged() throws Exception {
+        byte[] message = "Subject: slow downstream\r\n\r\nthe greeting never comes\r\n".getBytes(StandardCharsets.US_ASCII);
+        Envelope envelope = envelope(List.of("b@example.test"), message.length);
+        RecordMetadata sent;
+        // a downstream that takes the connection and never greets: the attempt waits for its reply timeout (minutes)
+        try (ServerSocket silent = new ServerSocket(SinkRouteResource.SINK_PORT, 50, InetAddress.getLoopbackAddress())) {
+            sent = send(envelope, verdict(Verdict.Action.DELIVER), message);
+
+            await().atMost(PATIENCE).until(() -> rawBytes(envelope.messageId()) != null);
+            assertArrayEquals(message, rawBytes(envelope.messageId()));
+            assertEquals(List.of("QUEUED"), states(envelope.messageId()), "the first attempt is still waiting");
+            await().atMost(PATIENCE).until(() -> committedOffset(sent.partition()) > sent.offset());
+        } // the connection is reset: the attempt is deferred
+        try (DownstreamSink sink = DownstreamSink.start(SinkRouteResource.SINK_PORT, sinkDir.resolve("slow"))) {
+            await().atMost(PATIENCE).until(() -> states(envelope.messageId()).equals(List.of("DELIVERED")));
+            assertEquals(1, sink.messagesContaining("the greeting never comes").size());
+            assertArrayEquals(message, sink.messagesContaining("the greeting never comes").get(0).content());
+            assertEquals(null, rawBytes(envelope.messageId()), "dropped once delivered");
+        }
+    }
+
+    @Test
+    void rowsLeftWithoutBytesByAStoppedInstanceWaitForTheRedeliveredRecordAndAreDeliveredOnce() throws Exception {
+        byte[] message = "Subject: left behind\r\n\r\nits instance stopped\r\n".getBytes(StandardCharsets.US_ASCII);
+        Envelope envelope = envelope(List.of("b@example.test"), message.length);
+        // what an instance leaves when it stops after storing a message's rows for a first attempt, before the attempt
+        // ended and before it wrote the bytes: the rows, leased, no bytes, the record not acknowledged; the lease is over
+        try (Connection c = db(); PreparedStatement m = c.prepareStatement("INSERT INTO message (id, received_at, client_ip,"
+                + " helo_name, mail_from, recipients, size, envelope, action, score, threshold, hits, decided_at)"
+                + " VALUES (?, now(), '192.0.2.20', 'client.example.org', 'a@example.org', ARRAY['b@example.test'], ?,"
+                + " ?::jsonb, 'DELIVER', 0, 5, '[]', now())");
+                PreparedStatement d = c.prepareStatement("INSERT INTO delivery (message_id, recipient, destination, state,"
+                        + " next_attempt_at, lease_until, attempts, last_attempt_at) VALUES (?, 'b@example.test', ?, 'QUEUED',"
+                        + " now() - interval '1 minute', now() - interval '1 second', 1, now() - interval '1 minute')")) {
+            m.setString(1, envelope.messageId());
+            m.setInt(2, message.length);
+            m.setString(3, new String(ContractJson.write(envelope), StandardCharsets.UTF_8));
+            m.executeUpdate();
+            d.setString(1, envelope.messageId());
+            d.setString(2, "127.0.0.1:" + SinkRouteResource.SINK_PORT);
+            d.executeUpdate();
+        }
+        try (DownstreamSink sink = DownstreamSink.start(SinkRouteResource.SINK_PORT, sinkDir.resolve("left"))) {
+            // a released message is delivered by the delivery loop: once it is, the loop has claimed due work after
+            // the rows above were due
+            byte[] marker = "Subject: marker\r\n\r\nreleased after the rows\r\n".getBytes(StandardCharsets.US_ASCII);
+            Envelope released = publish(Verdict.Action.QUARANTINE, marker, List.of("b@example.test"));
+            await().atMost(PATIENCE).until(() -> rawBytes(released.messageId()) != null);
+            assertEquals(1, count("SELECT release_message(?, 'operator-key')", released.messageId()));
+            await().atMost(PATIENCE).until(() -> states(released.messageId()).equals(List.of("DELIVERED")));
+            assertEquals(List.of("QUEUED"), states(envelope.messageId()), "a message without its bytes is never attempted");
+            assertEquals(1, count("SELECT attempts FROM delivery WHERE message_id = ?", envelope.messageId()));
+
+            send(envelope, verdict(Verdict.Action.DELIVER), message);
+
+            await().atMost(PATIENCE).until(() -> states(envelope.messageId()).equals(List.of("DELIVERED")));
+            assertEquals(1, sink.messagesContaining("its instance stopped").size());
+            assertArrayEquals(message, sink.messagesContaining("its instance stopped").get(0).content());
+            assertEquals(null, rawBytes(envelope.messageId()));
         }
     }
 
@@ -423,6 +493,20 @@ class QueueServiceIT {
         send(List.of(record(envelope, verdict, message, partition)));
     }
 
+    /** Sends one record and returns where Kafka put it. */
+    private static RecordMetadata send(Envelope envelope, Verdict verdict, byte[] message) throws Exception {
+        return send(List.of(record(envelope, verdict, message, null))).get(0);
+    }
+
+    /** The offset queue-service's group has committed on a partition of mail.verdicts (-1: none yet). */
+    private static long committedOffset(int partition) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", EmbeddedInfrastructure.kafkaBootstrapServers()))) {
+            OffsetAndMetadata committed = admin.listConsumerGroupOffsets("queue-service").partitionsToOffsetAndMetadata()
+                    .get(60, TimeUnit.SECONDS).get(new TopicPartition(Topics.MAIL_VERDICTS, partition));
+            return committed == null ? -1 : committed.offset();
+        }
+    }
+
     private static ProducerRecord<String, byte[]> record(Envelope envelope, Verdict verdict, byte[] message, Integer partition) {
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.MAIL_VERDICTS, partition, envelope.messageId(), message);
         record.headers().add(RecordHeaders.ENVELOPE, ContractJson.write(envelope));
@@ -431,18 +515,20 @@ class QueueServiceIT {
     }
 
     /** Sends the records in one batch (linger long enough to gather them) and waits for Kafka's acknowledgement. */
-    private static void send(List<ProducerRecord<String, byte[]>> records) throws Exception {
+    private static List<RecordMetadata> send(List<ProducerRecord<String, byte[]>> records) throws Exception {
         Map<String, Object> props = Map.of("bootstrap.servers", EmbeddedInfrastructure.kafkaBootstrapServers(),
                 "key.serializer", StringSerializer.class.getName(), "value.serializer", ByteArraySerializer.class.getName(),
                 "linger.ms", 100);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props)) {
-            List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+            List<java.util.concurrent.Future<RecordMetadata>> sent = new ArrayList<>();
             for (ProducerRecord<String, byte[]> record : records) {
                 sent.add(producer.send(record));
             }
-            for (java.util.concurrent.Future<?> future : sent) {
-                future.get(60, TimeUnit.SECONDS);
+            List<RecordMetadata> where = new ArrayList<>();
+            for (java.util.concurrent.Future<RecordMetadata> future : sent) {
+                where.add(future.get(60, TimeUnit.SECONDS));
             }
+            return where;
         }
     }
 
