@@ -215,10 +215,9 @@ public class MailStore {
 
     /**
      * Records what the attempts did, ends the leases, and drops the bytes of fully delivered messages. In the same
-     * transaction: writes the bytes of messages that were stored without
-     * them and that a recipient still waits for ({@link #storeBytes}), and queues the delivery status reports those
-     * outcomes call for. A failure is recorded together with its report, and a deferral with the bytes it needs, or
-     * not at all.
+     * transaction it writes the bytes of messages stored without them that a recipient still waits for
+     * ({@link #storeBytes}), and queues the delivery status reports those outcomes call for: a failure is recorded
+     * together with its report, and a deferral with the bytes it needs, or not at all.
      */
     public Uni<Void> record(List<DeliveryUpdate> updates, List<NewMessage> reports, List<MessageContent> bytes) {
         if (updates.isEmpty()) {
