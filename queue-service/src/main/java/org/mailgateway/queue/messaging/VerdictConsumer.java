@@ -5,7 +5,6 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.header.Header;
@@ -66,11 +65,7 @@ public class VerdictConsumer {
             return Uni.createFrom().completionStage(record.nack(e));
         }
         CompletableFuture<Void> storeEnded = new CompletableFuture<>();
-        store.store(message)
-                .onFailure(MailStore::mayPass).invoke(e ->
-                        LOG.warnf("cannot store %s yet (retrying): %s", message.envelope().messageId(), e))
-                .onFailure(MailStore::mayPass).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10))
-                .indefinitely()
+        MailStore.retriedWhileItMayPass(store.store(message), message.envelope().messageId())
                 .eventually(() -> storeEnded.complete(null))
                 .onFailure().invoke(e -> delivery.notStored(message))
                 .chain(isNew -> afterStore(message, isNew))

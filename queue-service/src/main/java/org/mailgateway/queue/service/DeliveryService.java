@@ -10,7 +10,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -182,8 +181,7 @@ public class DeliveryService {
         if (message.deliveries().isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        MessageContent content = new MessageContent(message.envelope().messageId(), message.envelope().mailFrom(),
-                message.envelope().receivedAt(), message.envelopeJson(), message.raw());
+        MessageContent content = message.content();
         if (message.firstAttempt() == null) {
             recent.put(content);
             wake();
@@ -297,10 +295,7 @@ public class DeliveryService {
      * it delivered the message or wrote its bytes, and until they are written the delivery loop leaves it alone.
      */
     private Uni<Integer> storeBytes(List<MessageContent> contents) {
-        return store.storeBytes(contents)
-                .onFailure(MailStore::mayPass).invoke(e -> LOG.warnf("cannot store message bytes yet (retrying): %s", e))
-                .onFailure(MailStore::mayPass).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10))
-                .indefinitely();
+        return MailStore.retriedWhileItMayPass(store.storeBytes(contents), "the bytes of " + contents.size() + " messages");
     }
 
     /** As {@link #storeBytes(List)}, for a redelivered record of a message to deliver. */
@@ -308,8 +303,7 @@ public class DeliveryService {
         if (message.deliveries().isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return storeBytes(List.of(new MessageContent(message.envelope().messageId(), message.envelope().mailFrom(),
-                message.envelope().receivedAt(), message.envelopeJson(), message.raw())))
+        return storeBytes(List.of(message.content()))
                 .invoke(written -> bytesWritten("redelivered", written))
                 .replaceWithVoid();
     }

@@ -18,10 +18,13 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jboss.logging.Logger;
 
 /** The SQL of the mail store (schema: db/migration). Nothing but statements and row mapping. */
 @ApplicationScoped
 public class MailStore {
+
+    private static final Logger LOG = Logger.getLogger(MailStore.class);
 
     private static final String INSERT_MESSAGE = """
             INSERT INTO message (id, received_at, client_ip, helo_name, mail_from, recipients, size, envelope,
@@ -134,6 +137,18 @@ public class MailStore {
             return !(sqlClass.equals("22") || sqlClass.equals("23") || sqlClass.equals("42"));
         }
         return true;
+    }
+
+    /**
+     * {@code work}, retried for as long as its failure may pass ({@link #mayPass}: PostgreSQL away), every 200 ms at
+     * first and at most every 10 s, each failure logged as "cannot store {@code what} yet"; a failure that never
+     * passes ends it.
+     */
+    public static <T> Uni<T> retriedWhileItMayPass(Uni<T> work, String what) {
+        return work
+                .onFailure(MailStore::mayPass).invoke(e -> LOG.warnf("cannot store %s yet (retrying): %s", what, e))
+                .onFailure(MailStore::mayPass).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10))
+                .indefinitely();
     }
 
     private Uni<Boolean> insert(SqlConnection conn, NewMessage message) {

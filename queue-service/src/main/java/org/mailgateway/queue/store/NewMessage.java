@@ -35,6 +35,11 @@ public record NewMessage(Envelope envelope, String envelopeJson, Verdict verdict
         return new NewMessage(envelope, envelopeJson, verdict, hitsJson, raw, subject, deliveries, lease, bytesAfterAttempt);
     }
 
+    /** What a delivery attempt needs of this message. */
+    public MessageContent content() {
+        return new MessageContent(envelope.messageId(), envelope.mailFrom(), envelope.receivedAt(), envelopeJson, raw);
+    }
+
     /** @param destination {@code host:port}, or {@link #NO_ROUTE} */
     public record NewDelivery(String recipient, String destination) {
 

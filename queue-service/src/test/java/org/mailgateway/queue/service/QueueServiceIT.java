@@ -262,7 +262,7 @@ class QueueServiceIT {
         RecordMetadata sent;
         // a downstream that takes the connection and never greets: the attempt waits for its reply timeout (minutes)
         try (ServerSocket silent = new ServerSocket(SinkRouteResource.SINK_PORT, 50, InetAddress.getLoopbackAddress())) {
-            sent = send(envelope, verdict(Verdict.Action.DELIVER), message);
+            sent = send(envelope, verdict(Verdict.Action.DELIVER), message, null);
 
             await().atMost(PATIENCE).until(() -> rawBytes(envelope.messageId()) != null);
             assertArrayEquals(message, rawBytes(envelope.messageId()));
@@ -309,7 +309,7 @@ class QueueServiceIT {
             assertEquals(List.of("QUEUED"), states(envelope.messageId()), "a message without its bytes is never attempted");
             assertEquals(1, count("SELECT attempts FROM delivery WHERE message_id = ?", envelope.messageId()));
 
-            send(envelope, verdict(Verdict.Action.DELIVER), message);
+            send(envelope, verdict(Verdict.Action.DELIVER), message, null);
 
             await().atMost(PATIENCE).until(() -> states(envelope.messageId()).equals(List.of("DELIVERED")));
             assertEquals(1, sink.messagesContaining("its instance stopped").size());
@@ -489,13 +489,9 @@ class QueueServiceIT {
         return new Verdict(action, action == Verdict.Action.QUARANTINE ? 1000 : 0, 5, hits, Instant.now());
     }
 
-    private static void send(Envelope envelope, Verdict verdict, byte[] message, Integer partition) throws Exception {
-        send(List.of(record(envelope, verdict, message, partition)));
-    }
-
-    /** Sends one record and returns where Kafka put it. */
-    private static RecordMetadata send(Envelope envelope, Verdict verdict, byte[] message) throws Exception {
-        return send(List.of(record(envelope, verdict, message, null))).get(0);
+    /** Sends one record (to {@code partition}, or where its key goes when null) and returns where Kafka put it. */
+    private static RecordMetadata send(Envelope envelope, Verdict verdict, byte[] message, Integer partition) throws Exception {
+        return send(List.of(record(envelope, verdict, message, partition))).get(0);
     }
 
     /** The offset queue-service's group has committed on a partition of mail.verdicts (-1: none yet). */
