@@ -13,7 +13,7 @@
 # threads of its JIT compilers, which a stack that has run for long has mostly behind it. Numbers, not a test.
 #
 # Usage: bench/relay-bench.sh [-r runs] [-s "20 100"] [-l "2048 65536" | -F message-file] [-m messages] [-d]
-#                             [-p "postfix haraka gateway"] [-w quiet|messages]
+#                             [-p "postfix haraka gateway"] [-w quiet|messages] [-k "KAFKA_MIB POSTGRES_MIB"]
 #   -d  reuse connections (smtp-source -d); default one connection per message, as an MX mostly sees
 #   -m  messages per run (default 3000 for small messages, 600 above 10 kB)
 #   -F  send this file (header and body, e.g. from bench/mime-message.py) as every message, to every peer, instead
@@ -24,6 +24,10 @@
 #       the services' JIT compilers have gone quiet
 #       (bench/lib/stack-cpu.sh). The JIT keeps compiling, and the CPU per message keeps falling, for tens of
 #       thousands of messages; see docs/benchmarks.md
+#   -k  the gateway's Kafka broker and PostgreSQL under these memory limits, page cache included, as their pods have
+#       them ("2048 1024", deploy/k8s/base); without it they grow the page cache into free memory, which this
+#       virtual machine makes dear (bench/lib/pod-memory.sh). Postfix's queue files are deleted after delivery, so
+#       it reuses its pages either way
 # Needs root, Debian's postfix (smtp-source, smtp-sink), swaks, nodejs and npm (Haraka is installed from npm once,
 # into /var/tmp/haraka-bench), and a built project.
 # The stack's PostgreSQL is the local stack's embedded one (its stored bytes compressed with pglz) unless
@@ -33,11 +37,12 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SHARED="${SHARED_BENCH:-$ROOT/../shared/bench}"
 RUNS=3 SESSIONS_LIST="20 100" SIZES="2048 65536" MESSAGES="" REUSE="" PEERS="postfix haraka gateway" WARM=quiet
-MESSAGE_FILE=""
-while getopts "r:s:l:F:m:dp:w:h" o; do
+MESSAGE_FILE="" POD_MEMORY=""
+while getopts "r:s:l:F:m:dp:w:k:h" o; do
   case $o in
     r) RUNS=$OPTARG ;; s) SESSIONS_LIST=$OPTARG ;; l) SIZES=$OPTARG ;; F) MESSAGE_FILE=$OPTARG ;; m) MESSAGES=$OPTARG ;;
-    d) REUSE=-d ;; p) PEERS=$OPTARG ;; w) WARM=$OPTARG ;; *) sed -n '2,31p' "$0"; exit 2 ;;
+    d) REUSE=-d ;; p) PEERS=$OPTARG ;; w) WARM=$OPTARG ;; k) POD_MEMORY=$OPTARG ;;
+    *) sed -n '2,35p' "$0"; exit 2 ;;
   esac
 done
 if [[ -n "$MESSAGE_FILE" ]]; then
@@ -65,11 +70,13 @@ export GATEWAY_SMTP_TRUSTED_NETWORKS=192.0.2.1/32 GATEWAY_SMTP_MAX_CONNECTIONS_P
 export GATEWAY_POLICY_BLOCK_ENABLED=false GATEWAY_POLICY_THRESHOLDS_RELAY_ATTEMPTS=1000000
 
 rm -rf "$GATEWAY_DATA_DIR"
-trap '"$ROOT/gateway" down >/dev/null 2>&1 || true' EXIT
+source "$ROOT/bench/lib/pod-memory.sh"
+trap '"$ROOT/gateway" down >/dev/null 2>&1 || true; stack_release_memory' EXIT
 "$ROOT/gateway" up >/dev/null || { echo "the gateway did not start" >&2; exit 1; }
 source "$ROOT/bench/lib/stack-cpu.sh"
 stack_cpu_init "$GATEWAY_DATA_DIR"
-LOG=/tmp/relay-bench.log; : > "$LOG"
+LOG=/tmp/relay-bench-$(date -u +%Y%m%dT%H%M%SZ).log # one per sitting: the per-part figures of earlier ones stay
+[[ -n "$POD_MEMORY" ]] && stack_bound_memory "$GATEWAY_DATA_DIR" $POD_MEMORY | tee -a "$LOG"
 echo "# $(date -u +%FT%TZ), $(nproc) cores; runs alternate ${PEERS// /\/}; messages: ${GATEWAY_BENCH_MESSAGE_FILE:-the filler of smtp-source -l}; gateway warmed up $([[ $WARM == quiet ]] && echo "until its JIT went quiet" || echo "with $WARM messages"); $(stack_store_compression); details in $LOG"
 
 # warm-up (JIT, connections): not measured

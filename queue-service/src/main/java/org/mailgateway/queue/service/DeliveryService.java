@@ -156,6 +156,8 @@ public class DeliveryService {
                 return message.leasedFor(config.lease(), !config.firstAttemptGrace().isZero());
             }
         }
+        // stored due, with its bytes: the loop attempts it when it has room (a downstream slower than the mail comes)
+        registry.counter("gateway.delivery.stored.due").increment();
         return message;
     }
 

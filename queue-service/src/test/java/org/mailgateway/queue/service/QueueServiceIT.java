@@ -104,6 +104,7 @@ class QueueServiceIT {
         }
         byte[] message = "Subject: many recipients\r\n\r\nto all of you\r\n".getBytes(StandardCharsets.US_ASCII);
         try (DownstreamSink sink = DownstreamSink.start(SinkRouteResource.SINK_PORT, sinkDir.resolve("many"))) {
+            double storedDue = registry.counter("gateway.delivery.stored.due").count();
             Envelope envelope = publish(Verdict.Action.DELIVER, message, recipients);
 
             // one read of the states: two could see no rows yet (all of none are DELIVERED) and then 401 due ones
@@ -121,6 +122,8 @@ class QueueServiceIT {
             }
             assertEquals(recipients, got.stream().sorted().toList(), "every recipient got the message once");
             assertEquals(401, count("SELECT count(*) FROM delivery WHERE message_id = ? AND attempts = 1", envelope.messageId()));
+            assertEquals(storedDue + 1, registry.counter("gateway.delivery.stored.due").count(),
+                    "the message is counted as stored due");
         }
     }
 

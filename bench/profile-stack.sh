@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# profile-stack.sh -- where the whole stack's CPU goes under a relay load: `perf record -a`, every process.
+#
+# Starts a private local stack (bench/lib/private-stack.sh) with smtp-sink behind it, warms it up with smtp-source
+# (-w messages), then keeps the same load running while `perf record -a -g` samples both cores for -t seconds (the
+# JVMs' JIT-compiled methods named through `jcmd PID Compiler.perfmap`). It prints:
+#   - the stack's CPU per relayed message over the sampled window, by part (bench/lib/stack-cpu.sh), and how many
+#     messages queue-service stored with their bytes (decision 0008: a message delivered at once is stored without);
+#   - the share of all samples by thread name, by process and by symbol (the load tools' own included);
+#   - what writing new file data costs the kernel on this machine just before the stack starts: system CPU
+#     milliseconds per MiB for a new 1 GiB file beside the stack's data, and for overwriting it (pages already in
+#     the page cache). In this virtual machine a page the page cache has not held for a while costs far more than
+#     a page it reuses, and Kafka's log only ever appends (docs/benchmarks.md, "Kafka's share at 64 KiB").
+# perf.data and the reports stay in the output directory for `perf report -i DIR/perf.data`.
+# Numbers, not a test.
+#
+# Usage: bench/profile-stack.sh [-s sessions] [-l size | -F message-file] [-w warm-up messages] [-t seconds] [-d]
+#                               [-k "KAFKA_MIB POSTGRES_MIB"] [-o output-dir]
+#   defaults: -s 20 -l 2048 -w 30000 -t 25 -o /var/tmp/gateway-profile; -d reuses connections (smtp-source -d)
+#   -k  the broker and PostgreSQL under these memory limits, as in their pods ("2048 1024"; bench/lib/pod-memory.sh)
+# Needs root, perf, Debian's postfix (smtp-source, smtp-sink) and a built project.
+set -uo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+SESSIONS=20 SIZE=2048 MESSAGE_FILE="" WARM=30000 SECONDS_SAMPLED=25 REUSE="" OUT=/var/tmp/gateway-profile POD_MEMORY=""
+while getopts "s:l:F:w:t:dk:o:" o; do
+  case $o in
+    s) SESSIONS=$OPTARG ;; l) SIZE=$OPTARG ;; F) MESSAGE_FILE=$OPTARG ;; w) WARM=$OPTARG ;; t) SECONDS_SAMPLED=$OPTARG ;;
+    d) REUSE=-d ;; k) POD_MEMORY=$OPTARG ;; o) OUT=$OPTARG ;; *) sed -n '2,21p' "$0"; exit 2 ;;
+  esac
+done
+for b in perf jcmd smtp-source smtp-sink; do command -v $b >/dev/null || { echo "missing $b" >&2; exit 2; }; done
+if [[ -n "$MESSAGE_FILE" ]]; then
+  [[ -r "$MESSAGE_FILE" ]] || { echo "no readable message file $MESSAGE_FILE" >&2; exit 2; }
+  CONTENT=(-F "$(realpath "$MESSAGE_FILE")")
+else
+  CONTENT=(-l "$SIZE")
+fi
+
+BASE_PORT=3600 SINK_PORT=3726
+source "$ROOT/bench/lib/private-stack.sh"
+source "$ROOT/bench/lib/pod-memory.sh"
+rm -rf "$OUT"; mkdir -p "$OUT"
+private_stack_env "$BASE_PORT" "$SINK_PORT" "$OUT/stack"
+# one client address carries the whole load, as in bench/relay-bench.sh (see there why)
+export GATEWAY_SMTP_TRUSTED_NETWORKS=192.0.2.1/32 GATEWAY_SMTP_MAX_CONNECTIONS_PER_IP=20000
+export GATEWAY_POLICY_BLOCK_ENABLED=false GATEWAY_POLICY_THRESHOLDS_RELAY_ATTEMPTS=1000000
+
+ms_per_mib() { # dd arguments... -> system CPU ms per MiB written
+  local t; t=$( { /usr/bin/time -f '%S' dd if=/dev/zero bs=1M count=1024 status=none "$@"; } 2>&1 | tail -1)
+  awk -v s="$t" 'BEGIN{printf "%.2f", s * 1000 / 1024}'
+}
+echo "# $(date -u +%FT%TZ), $(nproc) cores; load: smtp-source -s $SESSIONS ${CONTENT[*]} $REUSE; details in $OUT"
+echo "# kernel cost of file data beside the stack, system ms per MiB: new file $(ms_per_mib of="$OUT/probe")," \
+  "overwritten $(ms_per_mib of="$OUT/probe" conv=notrunc)"
+rm -f "$OUT/probe"
+
+SINK_PID="" SOURCE_PID=""
+cleanup() {
+  [[ -n "$SOURCE_PID" ]] && kill "$SOURCE_PID" 2>/dev/null
+  "$ROOT/gateway" down >/dev/null 2>&1
+  [[ -n "$SINK_PID" ]] && kill "$SINK_PID" 2>/dev/null
+  stack_release_memory
+}
+trap cleanup EXIT
+"$ROOT/gateway" up >"$OUT/up.log" 2>&1 || { echo "the gateway did not start (see $OUT/up.log)" >&2; exit 1; }
+source "$ROOT/bench/lib/stack-cpu.sh"
+stack_cpu_init "$GATEWAY_DATA_DIR"
+[[ -n "$POD_MEMORY" ]] && stack_bound_memory "$GATEWAY_DATA_DIR" $POD_MEMORY
+smtp-sink -c -u nobody -m 1024 127.0.0.1:$SINK_PORT 1024 >"$OUT/sink.out" 2>&1 &
+SINK_PID=$!
+delivered() { tr '\r' '\n' <"$OUT/sink.out" | sed -n 's/.*mesg=\([0-9]*\).*/\1/p' | tail -1; }
+load() { # messages
+  smtp-source -s "$SESSIONS" -m "$1" "${CONTENT[@]}" $REUSE -f sender@client.test -t rcpt@example.test -M client.test \
+    127.0.0.1:$((BASE_PORT + 25))
+}
+
+load "$WARM" >"$OUT/warm-up.out" 2>&1 || { echo "the warm-up failed (see $OUT/warm-up.out)" >&2; exit 1; }
+load 100000000 >"$OUT/load.out" 2>&1 &
+SOURCE_PID=$!
+sleep 5 # the load's sessions up to speed
+JVMS=$(pgrep -f 'quarkus-run.jar|org.mailgateway.localstack' | paste -sd' ')
+for p in $JVMS; do jcmd "$p" Compiler.perfmap >/dev/null 2>&1; done
+d0=$(delivered); stack_cpu_mark
+perf record -a -g -F 499 -o "$OUT/perf.data" -- sleep "$SECONDS_SAMPLED" 2>"$OUT/perf-record.err"
+d1=$(delivered); parts=$(stack_cpu_since $(( d1 - d0 > 0 ? d1 - d0 : 1 )))
+for p in $JVMS; do jcmd "$p" Compiler.perfmap >/dev/null 2>&1; done # methods compiled during the window
+kill "$SOURCE_PID" 2>/dev/null; SOURCE_PID=""
+
+echo "# sampled ${SECONDS_SAMPLED} s: $(( d1 - d0 )) messages delivered, $(awk -v n=$(( d1 - d0 )) -v s="$SECONDS_SAMPLED" 'BEGIN{printf "%.1f", n / s}') msgs/s"
+echo "# stack cpu ms/msg: $parts"
+# messages whose bytes queue-service stored after all (stored due past the limit of first attempts in flight, or a
+# first attempt not delivered within the grace): PostgreSQL then does more, which a comparison should know
+echo "# queue-service since the start: $(curl -s "http://127.0.0.1:$GATEWAY_HTTP_PORT_QUEUE_SERVICE/q/metrics" \
+  | grep -E '^gateway_(delivery_bytes_after_attempt|delivery_stored_due|queue_stored)_total' | sed 's/^gateway_//; s/_total//' | paste -sd' ')"
+report() { perf report -i "$OUT/perf.data" --no-children -g none -q "$@" 2>/dev/null | grep -v '^$'; }
+report --sort comm >"$OUT/by-thread.txt"; report --sort pid >"$OUT/by-process.txt"
+report --sort comm,sym >"$OUT/by-thread-and-symbol.txt"
+echo "# share of all samples by thread name (first 15; $OUT/by-thread.txt)"; head -15 "$OUT/by-thread.txt"
+echo "# by thread name and symbol (first 25; $OUT/by-thread-and-symbol.txt)"; head -25 "$OUT/by-thread-and-symbol.txt"
