@@ -80,9 +80,9 @@ SOURCE_PID=$!
 sleep 5 # the load's sessions up to speed
 JVMS=$(pgrep -f 'quarkus-run.jar|org.mailgateway.localstack' | paste -sd' ')
 for p in $JVMS; do jcmd "$p" Compiler.perfmap >/dev/null 2>&1; done
-d0=$(delivered); stack_cpu_mark
+d0=$(delivered); b0=$(stack_stored_with_bytes); stack_cpu_mark
 perf record -a -g -F 499 -o "$OUT/perf.data" -- sleep "$SECONDS_SAMPLED" 2>"$OUT/perf-record.err"
-d1=$(delivered); parts=$(stack_cpu_since $(( d1 - d0 > 0 ? d1 - d0 : 1 )))
+d1=$(delivered); parts=$(stack_cpu_since $(( d1 - d0 > 0 ? d1 - d0 : 1 ))); b1=$(stack_stored_with_bytes)
 for p in $JVMS; do jcmd "$p" Compiler.perfmap >/dev/null 2>&1; done # methods compiled during the window
 kill "$SOURCE_PID" 2>/dev/null; SOURCE_PID=""
 
@@ -90,8 +90,7 @@ echo "# sampled ${SECONDS_SAMPLED} s: $(( d1 - d0 )) messages delivered, $(awk -
 echo "# stack cpu ms/msg: $parts"
 # messages whose bytes queue-service stored after all (stored due past the limit of first attempts in flight, or a
 # first attempt not delivered within the grace): PostgreSQL then does more, which a comparison should know
-echo "# queue-service since the start: $(curl -s "http://127.0.0.1:$GATEWAY_HTTP_PORT_QUEUE_SERVICE/q/metrics" \
-  | grep -E '^gateway_(delivery_bytes_after_attempt|delivery_stored_due|queue_stored)_total' | sed 's/^gateway_//; s/_total//' | paste -sd' ')"
+echo "# of them stored with their bytes: $(( b1 - b0 ))"
 report() { perf report -i "$OUT/perf.data" --no-children -g none -q "$@" 2>/dev/null | grep -v '^$'; }
 report --sort comm >"$OUT/by-thread.txt"; report --sort pid >"$OUT/by-process.txt"
 report --sort comm,sym >"$OUT/by-thread-and-symbol.txt"

@@ -107,11 +107,12 @@ one_run() { # peer sessions messages size -> "accepted e2e cpu_ms_per_msg" (noth
     postfix) out=$(bash "$SHARED/postfix-relay.sh" -M relay -p $PF_PORT -P $SINK_PORT -s "$2" -m "$3" -l "$4" -r 1 $REUSE 2>>"$LOG" | result) ;;
     haraka) out=$(bash "$SHARED/haraka-relay.sh" -p $HK_PORT -P $SINK_PORT -s "$2" -m "$3" -l "$4" -r 1 $REUSE 2>>"$LOG" | result) ;;
     gateway)
-      stack_cpu_mark; local jit parts; jit=$(stack_jit_seconds)
+      stack_cpu_mark; local jit parts stored; jit=$(stack_jit_seconds) stored=$(stack_stored_with_bytes)
       out=$(bash "$SHARED/postfix-relay.sh" -M external -p $GW_PORT -P $SINK_PORT -s "$2" -m "$3" -l "$4" -r 1 $REUSE 2>>"$LOG" | result)
       [[ -n "$out" ]] && { # the stack's CPU is read once, for the log's parts and the table's two figures
         parts=$(stack_cpu_since "$(awk '{print ($3 > 0 ? $3 : 1)}' <<<"$out")")
-        echo "#   gateway cpu ms/msg: $parts jit-s=$(awk -v a="$jit" -v b="$(stack_jit_seconds)" 'BEGIN{printf "%.1f", b - a}')" >>"$LOG"
+        echo "#   gateway cpu ms/msg: $parts jit-s=$(awk -v a="$jit" -v b="$(stack_jit_seconds)" 'BEGIN{printf "%.1f", b - a}')" \
+          "stored-with-bytes=$(( $(stack_stored_with_bytes) - stored ))" >>"$LOG"
         out="$(cut -d' ' -f1-3 <<<"$out") $(tr ' ' '\n' <<<"$parts" | awk -F= '$1 == "total" {t = $2} $1 == "compilers" {c = $2}
           END {printf "%.2f %.2f", t, t - c}')"; } ;;
   esac

@@ -10,6 +10,9 @@
 #   stack_store_compression   how PostgreSQL compresses the stored message bytes, as the queue-service's log says
 #                             (lz4, or pglz where the server has no lz4: the embedded one; docs/benchmarks.md)
 #   stack_jit_seconds         seconds the services' JIT compilers have spent so far (jstat -compiler), all instances
+#   stack_stored_with_bytes   messages queue-service has stored with their bytes so far, all instances: stored due
+#                             past its limit of first attempts in flight, or after a first attempt that did not
+#                             deliver within the grace (decision 0008); each costs PostgreSQL the bytes
 #   stack_warm_until_quiet CMD...
 #                             runs CMD (one round of warm-up load) again and again until a round's JIT compile
 #                             time is under 3 % of the round's duration per service instance (at most 20 rounds)
@@ -107,6 +110,15 @@ stack_jit_seconds() {
     for pid in ${STACK_PARTS[$k]}; do
       total=$(awk -v t="$total" -v a="$(jstat -compiler "$pid" 2>/dev/null | awk 'NR == 2 {print $4}')" 'BEGIN{print t + (a == "" ? 0 : a)}')
     done
+  done
+  echo "$total"
+}
+
+stack_stored_with_bytes() {
+  local url total=0
+  for url in $(sed -n 's/^HTTP_QUEUE_SERVICE\(_[0-9]*\)\{0,1\}=//p' "$STACK_DATA/run/stack.env"); do
+    total=$((total + $(curl -s "$url/q/metrics" \
+      | awk '/^gateway_delivery_(stored_due|bytes_after_attempt)_total/ {n += $NF} END {printf "%d", n}')))
   done
   echo "$total"
 }
