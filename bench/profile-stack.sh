@@ -65,7 +65,7 @@ trap cleanup EXIT
 "$ROOT/gateway" up >"$OUT/up.log" 2>&1 || { echo "the gateway did not start (see $OUT/up.log)" >&2; exit 1; }
 source "$ROOT/bench/lib/stack-cpu.sh"
 stack_cpu_init "$GATEWAY_DATA_DIR"
-[[ -n "$POD_MEMORY" ]] && stack_bound_memory "$GATEWAY_DATA_DIR" $POD_MEMORY
+[[ -n "$POD_MEMORY" ]] && stack_bound_memory $POD_MEMORY
 smtp-sink -c -u nobody -m 1024 127.0.0.1:$SINK_PORT 1024 >"$OUT/sink.out" 2>&1 &
 SINK_PID=$!
 delivered() { tr '\r' '\n' <"$OUT/sink.out" | sed -n 's/.*mesg=\([0-9]*\).*/\1/p' | tail -1; }

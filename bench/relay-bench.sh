@@ -76,7 +76,7 @@ trap '"$ROOT/gateway" down >/dev/null 2>&1 || true; stack_release_memory' EXIT
 source "$ROOT/bench/lib/stack-cpu.sh"
 stack_cpu_init "$GATEWAY_DATA_DIR"
 LOG=/tmp/relay-bench-$(date -u +%Y%m%dT%H%M%SZ).log # one per sitting: the per-part figures of earlier ones stay
-[[ -n "$POD_MEMORY" ]] && stack_bound_memory "$GATEWAY_DATA_DIR" $POD_MEMORY | tee -a "$LOG"
+[[ -n "$POD_MEMORY" ]] && stack_bound_memory $POD_MEMORY | tee -a "$LOG"
 echo "# $(date -u +%FT%TZ), $(nproc) cores; runs alternate ${PEERS// /\/}; messages: ${GATEWAY_BENCH_MESSAGE_FILE:-the filler of smtp-source -l}; gateway warmed up $([[ $WARM == quiet ]] && echo "until its JIT went quiet" || echo "with $WARM messages"); $(stack_store_compression); details in $LOG"
 
 # warm-up (JIT, connections): not measured

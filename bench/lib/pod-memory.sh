@@ -1,9 +1,9 @@
 # pod-memory.sh -- sourced by the benchmark scripts: the local stack's Kafka broker and PostgreSQL under the memory
 # limits their Kubernetes pods have (deploy/k8s/base/kafka.yaml: 2 GiB, postgres.yaml: 1 GiB).
 #
-#   stack_bound_memory DATA_DIR KAFKA_MIB POSTGRES_MIB
-#       moves the broker and every PostgreSQL process of the stack started with GATEWAY_DATA_DIR=DATA_DIR into memory
-#       cgroups of their own (beside the caller's, cgroup v1 or v2), limited to that many MiB; 0 leaves that part as
+#   stack_bound_memory KAFKA_MIB POSTGRES_MIB
+#       after stack_cpu_init (bench/lib/stack-cpu.sh), which found the stack's processes: moves its broker and every
+#       PostgreSQL process into memory cgroups of their own (beside the caller's, cgroup v1 or v2), limited to that many MiB; 0 leaves that part as
 #       it is. Prints what it did. Needs root and a memory controller; without one it says so and changes nothing.
 #   stack_release_memory
 #       removes those cgroups once the stack has stopped
@@ -17,7 +17,7 @@
 # The memory already charged stays where it was; only what the processes use from now on counts against the limit.
 
 pod_memory_cgroup_dir() { # -> the directory new memory cgroups go under, or nothing
-  local v1 v2
+  local v1 v2 root
   v1=$(sed -n 's/^[0-9]*:\(.*,\)\{0,1\}memory\(,.*\)\{0,1\}:\(.*\)$/\3/p' /proc/self/cgroup | head -1)
   if [[ -n "$v1" && -w "/sys/fs/cgroup/memory$v1" ]]; then
     echo "/sys/fs/cgroup/memory$v1"; return
@@ -46,13 +46,11 @@ pod_memory_bound() { # name MiB pids...
 }
 
 stack_bound_memory() {
-  local env="$1/run/stack.env" kafka postmaster
-  kafka=$(sed -n 's/^PID_KAFKA=//p' "$env")
-  postmaster=$(pgrep -f -- "-D $1/postgres" | head -1 || true)
-  if [[ "$2" != 0 && -n "$kafka" ]]; then pod_memory_bound kafka "$2" "$kafka"; fi
-  if [[ "$3" != 0 && -n "$postmaster" ]]; then
+  local kafka=${STACK_PARTS[kafka]}
+  if [[ "$1" != 0 && -n "$kafka" ]]; then pod_memory_bound kafka "$1" "$kafka"; fi
+  if [[ "$2" != 0 && -n "$STACK_POSTMASTER" ]]; then
     # the postmaster and the backends it has forked so far (later ones start in its cgroup)
-    pod_memory_bound postgres "$3" "$postmaster" $(pgrep -P "$postmaster")
+    pod_memory_bound postgres "$2" "$STACK_POSTMASTER" $(pgrep -P "$STACK_POSTMASTER")
   fi
 }
 
