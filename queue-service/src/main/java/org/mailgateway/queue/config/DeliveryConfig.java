@@ -56,6 +56,15 @@ public interface DeliveryConfig {
     @WithDefault("PT5S")
     Duration firstAttemptGrace();
 
+    /**
+     * How long a message waits for room when batch-size x rounds-in-flight recipients are in first attempts, before
+     * it is stored due with its bytes for the delivery loop (then so is the mail after it, until a first attempt
+     * ends). While it waits, reading {@code mail.verdicts} slows down: the backlog stays in Kafka. {@code PT0S}
+     * stores due at once.
+     */
+    @WithDefault("PT1S")
+    Duration firstAttemptWait();
+
     /** Recipients claimed per round of the delivery loop. */
     @WithDefault("100")
     int batchSize();

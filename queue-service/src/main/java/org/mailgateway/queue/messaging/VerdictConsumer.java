@@ -3,6 +3,8 @@ package org.mailgateway.queue.messaging;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -32,8 +34,9 @@ import org.mailgateway.smtp.codec.HeaderSection;
  * {@code gateway.delivery.store-in-flight} records are being stored at once, and those that wait together share
  * one transaction ({@link GroupCommit}). A record is acknowledged once the store holds all a restart needs: a
  * message stored for a first attempt before its bytes is acknowledged after that attempt or once its bytes are
- * written (docs/decisions/0008-first-attempt-before-the-bytes.md). Offsets are committed only up to the oldest record
- * not yet acknowledged.
+ * written (docs/decisions/0008-first-attempt-before-the-bytes.md). At the first-attempt limit a record may wait for
+ * room before it is stored (docs/decisions/0009-wait-for-first-attempt-room.md). Offsets are committed only up to the
+ * oldest record not yet acknowledged.
  */
 @ApplicationScoped
 public class VerdictConsumer {
@@ -56,15 +59,33 @@ public class VerdictConsumer {
 
     @Incoming("mail-verdicts")
     public Uni<Void> consume(Message<byte[]> record) {
-        NewMessage message;
+        CompletableFuture<NewMessage> admitted;
         try {
-            message = delivery.forStore(read(record));
+            admitted = delivery.forStore(read(record)).toCompletableFuture();
         } catch (MalformedRecordException e) {
             registry.counter("gateway.queue.malformed").increment();
             LOG.errorf("record without a readable envelope or verdict goes to the dead-letter topic: %s", e.getMessage());
             return Uni.createFrom().completionStage(record.nack(e));
         }
         CompletableFuture<Void> storeEnded = new CompletableFuture<>();
+        if (admitted.isDone()) {
+            store(record, admitted.join(), storeEnded);
+        } else {
+            // it waits for room among the first attempts; it is stored on this consumer's context all the same
+            Context context = Vertx.currentContext();
+            admitted.thenAccept(message -> {
+                if (context == null) {
+                    store(record, message, storeEnded);
+                } else {
+                    context.runOnContext(v -> store(record, message, storeEnded));
+                }
+            });
+        }
+        // the next record is read once this one is stored; its acknowledgement may wait for its first attempt
+        return Uni.createFrom().completionStage(inFlight.admit(storeEnded));
+    }
+
+    private void store(Message<byte[]> record, NewMessage message, CompletableFuture<Void> storeEnded) {
         MailStore.retriedWhileItMayPass(store.store(message), message.envelope().messageId())
                 .eventually(() -> storeEnded.complete(null))
                 .onFailure().invoke(e -> delivery.notStored(message))
@@ -77,8 +98,6 @@ public class VerdictConsumer {
                     return Uni.createFrom().completionStage(record.nack(e));
                 })
                 .subscribe().with(v -> { }, e -> LOG.errorf("record %s: %s", message.envelope().messageId(), e));
-        // the next record is read once this one is stored; its acknowledgement may wait for its first attempt
-        return Uni.createFrom().completionStage(inFlight.admit(storeEnded));
     }
 
     /** @return completes when the record may be acknowledged (see {@link DeliveryService#stored}) */

@@ -11,6 +11,7 @@ import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -80,6 +81,11 @@ public class DeliveryService {
     private final RecentContent recent;
     /** Recipients stored leased for a first attempt (see {@link #forStore}) whose outcome is not recorded yet. */
     private final AtomicInteger firstAttempts = new AtomicInteger();
+    /** Messages waiting for room among the first attempts (see {@link #forStore}), oldest first; guarded by itself. */
+    private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+    /** Set when a message waited {@code first-attempt-wait} for room in vain; cleared when a first attempt ends. */
+    private volatile boolean firstAttemptsStuck;
+    private long waitTimer = -1;
     /** Messages stored leased and not yet handed to a round; guarded by itself. */
     private final List<FirstAttempt> firstAttemptBatch = new ArrayList<>();
 
@@ -90,6 +96,10 @@ public class DeliveryService {
      */
     private record FirstAttempt(MessageContent content, List<ClaimedDelivery> deliveries, boolean bytesLater,
             CompletableFuture<Void> settled) {
+    }
+
+    /** A message waiting since {@code since} ({@link System#nanoTime}) for room among the first attempts. */
+    private record Waiting(NewMessage message, CompletableFuture<NewMessage> admitted, long since) {
     }
 
     public DeliveryService(Vertx vertx, MailStore store, DeliveryConfig config, DnsConfig dnsConfig, MeterRegistry registry) {
@@ -104,6 +114,11 @@ public class DeliveryService {
         this.recent = new RecentContent(config.recentContentBytes());
         registry.gauge("gateway.delivery.recent.bytes", recent, RecentContent::bytes);
         registry.gauge("gateway.delivery.first.attempts", firstAttempts);
+        registry.gauge("gateway.delivery.first.attempts.waiting", waiting, w -> {
+            synchronized (w) {
+                return w.size();
+            }
+        });
     }
 
     /** Counts messages whose bytes were written after their rows, by why. */
@@ -122,6 +137,9 @@ public class DeliveryService {
         timer = vertx.setPeriodic(config.pollInterval().toMillis(), id -> wake());
         renewTimer = vertx.setPeriodic(Math.max(1000, config.lease().toMillis() / 3), id -> store.renewLeases(List.copyOf(inProgress),
                 config.lease()).subscribe().with(v -> { }, e -> LOG.warnf("renewing delivery leases failed: %s", e.toString())));
+        if (!config.firstAttemptWait().isZero()) {
+            waitTimer = vertx.setPeriodic(Math.max(10, config.firstAttemptWait().toMillis() / 4), id -> endWaitsInVain());
+        }
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -130,6 +148,9 @@ public class DeliveryService {
         }
         if (renewTimer >= 0) {
             vertx.cancelTimer(renewTimer);
+        }
+        if (waitTimer >= 0) {
+            vertx.cancelTimer(waitTimer);
         }
     }
 
@@ -140,31 +161,94 @@ public class DeliveryService {
 
     /**
      * The message as it is to be stored: with its deliveries leased to this instance for their first attempt right
-     * after the commit ({@link NewMessage#firstAttempt}), as long as fewer than {@code batch-size} x
-     * {@code rounds-in-flight} recipients are in such first attempts; beyond that (a slow downstream), stored due,
-     * for the delivery loop. Every message returned leased must come back through {@link #stored} or
+     * after the commit ({@link NewMessage#firstAttempt}) while fewer than {@code batch-size} x
+     * {@code rounds-in-flight} recipients are in such first attempts. At that limit it waits for room, as long as
+     * first attempts are ending: under load the backlog stays in Kafka, and the cheap path (no bytes in the store for
+     * mail delivered at once) stays open when the CPU is short. It is stored due instead, with its bytes, for the
+     * delivery loop, when it has more recipients than the limit, when it waited {@code first-attempt-wait} in vain (a
+     * stalled downstream holds the room: mail for other next hops must not wait for it), and from then on until a
+     * first attempt ends. Every message returned leased must come back through {@link #stored} or
      * {@link #notStored}.
+     *
+     * @return completes, on whatever thread made room or gave up waiting, with the message to store
      */
-    public NewMessage forStore(NewMessage message) {
+    public CompletionStage<NewMessage> forStore(NewMessage message) {
         int recipients = message.deliveries().size();
         if (recipients == 0 || message.verdict().action() != Verdict.Action.DELIVER) {
-            return message;
+            return CompletableFuture.completedFuture(message);
         }
+        if (reserveFirstAttempts(recipients)) {
+            return CompletableFuture.completedFuture(leased(message));
+        }
+        if (recipients > config.batchSize() * config.roundsInFlight() || config.firstAttemptWait().isZero()
+                || firstAttemptsStuck) {
+            return CompletableFuture.completedFuture(storedDue(message));
+        }
+        Waiting wait = new Waiting(message, new CompletableFuture<>(), System.nanoTime());
+        synchronized (waiting) {
+            waiting.addLast(wait);
+        }
+        admitWaiting(); // a first attempt may have ended since the reservation above failed
+        return wait.admitted();
+    }
+
+    private boolean reserveFirstAttempts(int recipients) {
         int limit = config.batchSize() * config.roundsInFlight();
         for (int now = firstAttempts.get(); now + recipients <= limit; now = firstAttempts.get()) {
             if (firstAttempts.compareAndSet(now, now + recipients)) {
-                return message.leasedFor(config.lease(), !config.firstAttemptGrace().isZero());
+                return true;
             }
         }
-        // stored due, with its bytes: the loop attempts it when it has room (a downstream slower than the mail comes)
+        return false;
+    }
+
+    private NewMessage leased(NewMessage message) {
+        return message.leasedFor(config.lease(), !config.firstAttemptGrace().isZero());
+    }
+
+    /** Stored due, with its bytes: the loop attempts it when it has room. */
+    private NewMessage storedDue(NewMessage message) {
         registry.counter("gateway.delivery.stored.due").increment();
         return message;
+    }
+
+    private void firstAttemptsEnded(int recipients) {
+        firstAttempts.addAndGet(-recipients);
+        firstAttemptsStuck = false;
+        admitWaiting();
+    }
+
+    /** Leases the waiting messages that fit now, oldest first. */
+    private void admitWaiting() {
+        List<Waiting> admitted = new ArrayList<>();
+        synchronized (waiting) {
+            while (!waiting.isEmpty() && reserveFirstAttempts(waiting.peekFirst().message().deliveries().size())) {
+                admitted.add(waiting.pollFirst());
+            }
+        }
+        admitted.forEach(wait -> wait.admitted().complete(leased(wait.message())));
+    }
+
+    /** Once the oldest waiting message has waited {@code first-attempt-wait}, all are stored due: no room is coming. */
+    private void endWaitsInVain() {
+        List<Waiting> inVain;
+        synchronized (waiting) {
+            if (waiting.isEmpty() || System.nanoTime() - waiting.peekFirst().since() < config.firstAttemptWait().toNanos()) {
+                return;
+            }
+            firstAttemptsStuck = true;
+            inVain = List.copyOf(waiting);
+            waiting.clear();
+        }
+        LOG.infof("%d messages waited %s for room among the first attempts in vain: stored due until a first attempt ends",
+                inVain.size(), config.firstAttemptWait());
+        inVain.forEach(wait -> wait.admitted().complete(storedDue(wait.message())));
     }
 
     /** A message from {@link #forStore} that was not stored after all (a duplicate, or refused for good). */
     public void notStored(NewMessage message) {
         if (message.firstAttempt() != null) {
-            firstAttempts.addAndGet(-message.deliveries().size());
+            firstAttemptsEnded(message.deliveries().size());
         }
     }
 
@@ -260,7 +344,7 @@ public class DeliveryService {
                 })
                 .eventually(() -> {
                     claimed.forEach(inProgress::remove);
-                    firstAttempts.addAndGet(-claimed.size());
+                    firstAttemptsEnded(claimed.size());
                 })
                 .subscribe().with(updates -> { }, error -> LOG.warnf(
                         "first delivery attempts failed (retried when their leases run out): %s", error.toString()));

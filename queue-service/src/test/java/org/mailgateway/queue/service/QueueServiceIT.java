@@ -107,24 +107,104 @@ class QueueServiceIT {
             double storedDue = registry.counter("gateway.delivery.stored.due").count();
             Envelope envelope = publish(Verdict.Action.DELIVER, message, recipients);
 
-            // one read of the states: two could see no rows yet (all of none are DELIVERED) and then 401 due ones
-            await().atMost(PATIENCE).until(() -> {
-                List<String> states = states(envelope.messageId());
-                return states.size() == 401 && states.stream().allMatch("DELIVERED"::equals);
-            });
-            List<String> got = new ArrayList<>();
-            for (DownstreamSink.Received received : sink.messagesContaining("to all of you")) {
-                assertArrayEquals(message, received.content());
-                Matcher m = Pattern.compile("r\\d{3}@example\\.test").matcher(received.envelopeJson());
-                while (m.find()) {
-                    got.add(m.group());
-                }
-            }
-            assertEquals(recipients, got.stream().sorted().toList(), "every recipient got the message once");
+            awaitDeliveredToAll(envelope, 401);
+            assertEquals(recipients, recipientsReceived(sink, "to all of you", message, "r\\d{3}@example\\.test"),
+                    "every recipient got the message once");
             assertEquals(401, count("SELECT count(*) FROM delivery WHERE message_id = ? AND attempts = 1", envelope.messageId()));
             assertEquals(storedDue + 1, registry.counter("gateway.delivery.stored.due").count(),
                     "the message is counted as stored due");
         }
+    }
+
+    @Test
+    void atTheFirstAttemptLimitNewMailWaitsForRoomAndIsAttemptedAtOnceWithoutStoringItsBytes() throws Exception {
+        byte[] next = "Subject: next\r\n\r\nwaited for room\r\n".getBytes(StandardCharsets.US_ASCII);
+        Envelope holder;
+        try (ServerSocket silent = new ServerSocket(SinkRouteResource.STALL_PORT, 50, InetAddress.getLoopbackAddress());
+                DownstreamSink sink = DownstreamSink.start(SinkRouteResource.SINK_PORT, sinkDir.resolve("waited"))) {
+            holder = holdEveryFirstAttempt();
+            double storedDue = registry.counter("gateway.delivery.stored.due").count();
+            Envelope envelope = publish(Verdict.Action.DELIVER, next, List.of("b@example.test"));
+            await().atMost(PATIENCE).until(() -> registry.get("gateway.delivery.first.attempts.waiting").gauge().value() == 1);
+            assertEquals(List.of(), states(envelope.messageId()), "it waits before it is stored");
+
+            silent.close(); // the held attempt's connection is reset: it is deferred, and its room is free
+            await().atMost(PATIENCE).until(() -> states(envelope.messageId()).equals(List.of("DELIVERED")));
+            assertArrayEquals(next, sink.messagesContaining("waited for room").get(0).content());
+            assertEquals(1, count("SELECT count(*) FROM delivery WHERE message_id = ? AND attempts = 1", envelope.messageId()),
+                    "delivered by its first attempt");
+            assertEquals(storedDue, registry.counter("gateway.delivery.stored.due").count(), "not stored due");
+            assertEquals(null, rawBytes(envelope.messageId()), "its bytes were never stored");
+        }
+        deliverTheHeldMail(holder, "held-waited");
+    }
+
+    @Test
+    void mailForAnotherNextHopFlowsWhileAStalledDownstreamHoldsEveryFirstAttempt() throws Exception {
+        byte[] next = "Subject: next\r\n\r\nnot held up by the stall\r\n".getBytes(StandardCharsets.US_ASCII);
+        Envelope holder;
+        try (ServerSocket silent = new ServerSocket(SinkRouteResource.STALL_PORT, 50, InetAddress.getLoopbackAddress());
+                DownstreamSink sink = DownstreamSink.start(SinkRouteResource.SINK_PORT, sinkDir.resolve("unheld"))) {
+            holder = holdEveryFirstAttempt();
+            double storedDue = registry.counter("gateway.delivery.stored.due").count();
+            Envelope envelope = publish(Verdict.Action.DELIVER, next, List.of("b@example.test"));
+
+            // no first attempt ends (the stalled one waits minutes for a greeting): after first-attempt-wait the
+            // message is stored due, with its bytes, and the delivery loop sends it
+            await().atMost(PATIENCE).until(() -> states(envelope.messageId()).equals(List.of("DELIVERED")));
+            assertArrayEquals(next, sink.messagesContaining("not held up by the stall").get(0).content());
+            assertEquals(storedDue + 1, registry.counter("gateway.delivery.stored.due").count(), "stored due");
+            assertEquals(List.of("QUEUED"), states(holder.messageId()).stream().distinct().toList(),
+                    "the stalled attempt is still waiting");
+        }
+        deliverTheHeldMail(holder, "held-unheld");
+    }
+
+    private static final byte[] HELD = "Subject: held\r\n\r\nfor a downstream that never greets\r\n"
+            .getBytes(StandardCharsets.US_ASCII);
+
+    /** {@link #HELD} to 400 recipients at a downstream that accepts and never greets: every first-attempt slot is taken. */
+    private Envelope holdEveryFirstAttempt() throws Exception {
+        await().atMost(PATIENCE).until(() -> registry.get("gateway.delivery.first.attempts").gauge().value() == 0);
+        List<String> recipients = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            recipients.add(String.format("h%03d@stalled.test", i));
+        }
+        Envelope envelope = publish(Verdict.Action.DELIVER, HELD, recipients);
+        await().atMost(PATIENCE).until(() -> registry.get("gateway.delivery.first.attempts").gauge().value() == 400);
+        return envelope;
+    }
+
+    /** The stalled downstream is back: the held message reaches each of its 400 recipients once. */
+    private static void deliverTheHeldMail(Envelope envelope, String dir) throws Exception {
+        try (DownstreamSink sink = DownstreamSink.start(SinkRouteResource.STALL_PORT, sinkDir.resolve(dir))) {
+            awaitDeliveredToAll(envelope, 400);
+            assertEquals(envelope.recipients().stream().sorted().toList(),
+                    recipientsReceived(sink, "for a downstream that never greets", HELD, "h\\d{3}@stalled\\.test"),
+                    "every recipient got the message once");
+        }
+    }
+
+    private static void awaitDeliveredToAll(Envelope envelope, int recipients) {
+        // one read of the states: two could see no rows yet (all of none are DELIVERED) and then the due ones
+        await().atMost(PATIENCE).until(() -> {
+            List<String> states = states(envelope.messageId());
+            return states.size() == recipients && states.stream().allMatch("DELIVERED"::equals);
+        });
+    }
+
+    /** The recipients of every copy containing {@code marker} the sink got (each exactly {@code message}), sorted. */
+    private static List<String> recipientsReceived(DownstreamSink sink, String marker, byte[] message, String address)
+            throws Exception {
+        List<String> got = new ArrayList<>();
+        for (DownstreamSink.Received received : sink.messagesContaining(marker)) {
+            assertArrayEquals(message, received.content());
+            Matcher m = Pattern.compile(address).matcher(received.envelopeJson());
+            while (m.find()) {
+                got.add(m.group());
+            }
+        }
+        return got.stream().sorted().toList();
     }
 
     @Test
