@@ -180,7 +180,7 @@ public class DeliveryService {
         if (reserveFirstAttempts(recipients)) {
             return CompletableFuture.completedFuture(leased(message));
         }
-        if (recipients > config.batchSize() * config.roundsInFlight() || config.firstAttemptWait().isZero()
+        if (recipients > firstAttemptLimit() || config.firstAttemptWait().isZero()
                 || firstAttemptsStuck) {
             return CompletableFuture.completedFuture(storedDue(message));
         }
@@ -192,8 +192,13 @@ public class DeliveryService {
         return wait.admitted();
     }
 
+    /** Recipients that may be in first attempts at once: {@code batch-size} x {@code rounds-in-flight}. */
+    private int firstAttemptLimit() {
+        return config.batchSize() * config.roundsInFlight();
+    }
+
     private boolean reserveFirstAttempts(int recipients) {
-        int limit = config.batchSize() * config.roundsInFlight();
+        int limit = firstAttemptLimit();
         for (int now = firstAttempts.get(); now + recipients <= limit; now = firstAttempts.get()) {
             if (firstAttempts.compareAndSet(now, now + recipients)) {
                 return true;
