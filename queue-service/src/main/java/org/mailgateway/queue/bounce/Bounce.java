@@ -64,7 +64,8 @@ public final class Bounce {
 
     /**
      * The report for these failed recipients of one message. The original comes back whole only when the sender
-     * asked for it ({@code RET=FULL}); otherwise its header section does.
+     * asked for it ({@code RET=FULL}); otherwise its header section does. With {@code original} null (the store no
+     * longer has it) the report has no third part, and its text says so.
      */
     public static Report report(Envelope envelope, byte[] original, List<Failure> failures, String reportingHost,
             String reportId, Instant now) {
@@ -97,6 +98,10 @@ public final class Bounce {
             line(head, "<" + failure.recipient() + ">: " + clip(failure.expired()
                     ? "gave up after the queue lifetime; last error: " + failure.reply() : failure.reply()));
         }
+        if (original == null) {
+            line(head, "");
+            line(head, "The gateway no longer has the message's content, so it cannot be returned with this report.");
+        }
         line(head, "");
         line(head, "--" + boundary);
         line(head, "Content-Type: message/delivery-status");
@@ -119,6 +124,10 @@ public final class Bounce {
             line(head, "Last-Attempt-Date: " + DATE.format(now));
         }
         line(head, "");
+        if (original == null) {
+            byte[] report = (head + "--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+            return new Report(envelope.mailFrom(), report);
+        }
         line(head, "--" + boundary);
         line(head, full ? "Content-Type: message/rfc822" : "Content-Type: text/rfc822-headers");
         if (hasEightBit(original)) {

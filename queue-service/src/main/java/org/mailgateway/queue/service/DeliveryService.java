@@ -58,6 +58,10 @@ public class DeliveryService {
 
     private static final Logger LOG = Logger.getLogger(DeliveryService.class);
 
+    /** The last reply of a recipient expired by {@link #expireNeverStored}. */
+    static final String NEVER_STORED = "the message's bytes never reached the gateway's store"
+            + " (its mail.verdicts record was not read again after a first attempt was cut short)";
+
     private final Vertx vertx;
     private final MailStore store;
     private final DeliveryConfig config;
@@ -114,6 +118,8 @@ public class DeliveryService {
         this.recent = new RecentContent(config.recentContentBytes());
         registry.gauge("gateway.delivery.recent.bytes", recent, RecentContent::bytes);
         registry.gauge("gateway.delivery.first.attempts", firstAttempts);
+        // at zero from the start, so that an alert on its increase sees the first one
+        registry.counter("gateway.delivery.expired.without.bytes");
         registry.gauge("gateway.delivery.first.attempts.waiting", waiting, w -> {
             synchronized (w) {
                 return w.size();
@@ -514,7 +520,8 @@ public class DeliveryService {
     /**
      * The delivery status reports that this round's failures call for (see {@link Bounce#wanted}): one per
      * message, naming every recipient that failed in this round. Each is queued like any other mail, from the
-     * null sender, to the original sender's route.
+     * null sender, to the original sender's route. A message whose bytes the store does not have gets a report
+     * without them.
      */
     private List<NewMessage> reports(List<DeliveryUpdate> updates, Map<String, MessageContent> contents) {
         Map<String, List<Bounce.Failure>> failedByMessage = new LinkedHashMap<>();
@@ -528,7 +535,7 @@ public class DeliveryService {
         Instant now = clock.instant();
         failedByMessage.forEach((messageId, failures) -> {
             MessageContent content = contents.get(messageId);
-            if (content == null || content.raw() == null || content.envelopeJson() == null) {
+            if (content == null || content.envelopeJson() == null) {
                 return;
             }
             Envelope envelope = ContractJson.read(content.envelopeJson().getBytes(StandardCharsets.UTF_8), Envelope.class);
@@ -548,6 +555,29 @@ public class DeliveryService {
                     reported.size());
         });
         return reports;
+    }
+
+    /**
+     * Expires the recipients of messages older than the queue lifetime whose bytes never reached the store, and
+     * tells their trusted senders, a batch at a time until none is left. Such rows are what decision 0008 leaves when
+     * an instance stopped during a first attempt and the message's {@code mail.verdicts} record was never read again
+     * (an offset reset, a record past the topic's retention): without bytes the delivery loop never attempts them,
+     * and an attempt is what expires mail.
+     *
+     * @return how many recipients were expired
+     */
+    public Uni<Integer> expireNeverStored() {
+        int batch = 500;
+        return store.expireWithoutBytes(config.retry().maxLifetime(), NEVER_STORED, batch, this::reports)
+                .invoke(expired -> {
+                    if (expired > 0) {
+                        registry.counter("gateway.delivery.expired.without.bytes").increment(expired);
+                        LOG.warnf("expired %d recipients of mail older than %s whose bytes never reached the store",
+                                expired, config.retry().maxLifetime());
+                    }
+                })
+                .chain(expired -> expired < batch ? Uni.createFrom().item(expired)
+                        : expireNeverStored().map(more -> expired + more));
     }
 
     /** The stored next hop, or (for a released message or a recipient that had no route) the current one. */

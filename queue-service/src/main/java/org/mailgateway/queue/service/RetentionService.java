@@ -12,8 +12,10 @@ import org.mailgateway.queue.store.MailStore;
 
 /**
  * Deletes what the store no longer needs to keep, every {@code retention.interval}: quarantined mail after
- * {@code retention.quarantine}, finished mail after {@code retention.finished}. Pending mail is never touched.
- * Several instances may sweep at once; a delete is the same whoever runs it.
+ * {@code retention.quarantine}, finished mail after {@code retention.finished}. Pending mail is never deleted. The
+ * same sweep then expires pending mail older than the queue lifetime whose bytes never reached the store
+ * ({@link DeliveryService#expireNeverStored}); deleting first keeps what it expires at least until the next sweep.
+ * Several instances may sweep at once; a delete or an expiry is the same whoever runs it.
  */
 @ApplicationScoped
 public class RetentionService {
@@ -22,12 +24,14 @@ public class RetentionService {
 
     private final Vertx vertx;
     private final MailStore store;
+    private final DeliveryService delivery;
     private final DeliveryConfig.Retention retention;
     private long timer = -1;
 
-    public RetentionService(Vertx vertx, MailStore store, DeliveryConfig config) {
+    public RetentionService(Vertx vertx, MailStore store, DeliveryService delivery, DeliveryConfig config) {
         this.vertx = vertx;
         this.store = store;
+        this.delivery = delivery;
         this.retention = config.retention();
     }
 
@@ -50,6 +54,6 @@ public class RetentionService {
                 LOG.infof("retention: deleted %d messages (quarantine older than %s, finished older than %s)", deleted,
                         retention.quarantine(), retention.finished());
             }
-        });
+        }).call(deleted -> delivery.expireNeverStored());
     }
 }

@@ -18,6 +18,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import org.jboss.logging.Logger;
 
 /** The SQL of the mail store (schema: db/migration). Nothing but statements and row mapping. */
@@ -88,6 +89,24 @@ public class MailStore {
             DELETE FROM message m
              WHERE m.action IN ('DELIVER', 'RELEASED') AND m.received_at < now() - make_interval(secs => $1)
                AND NOT EXISTS (SELECT 1 FROM delivery d WHERE d.message_id = m.id AND d.state IN ('QUEUED', 'DEFERRED'))""";
+
+    /**
+     * Recipients of messages older than the queue lifetime ($1 seconds) whose bytes never reached the store: rows
+     * stored for a first attempt whose record was not read again (decision 0008). Not while a lease holds them. Up to
+     * $3 at a time, oldest first; their reason is $2.
+     */
+    private static final String EXPIRE_WITHOUT_BYTES = """
+            UPDATE delivery d SET state = 'EXPIRED', last_reply = $2, lease_until = NULL
+              FROM (SELECT p.message_id, p.recipient, m.mail_from, m.received_at, m.envelope::text AS envelope
+                      FROM delivery p JOIN message m ON m.id = p.message_id
+                     WHERE p.state IN ('QUEUED', 'DEFERRED') AND m.raw IS NULL
+                       AND (p.lease_until IS NULL OR p.lease_until < now())
+                       AND m.received_at < now() - make_interval(secs => $1)
+                     ORDER BY m.received_at
+                     LIMIT $3
+                       FOR UPDATE OF p, m SKIP LOCKED) lost
+             WHERE d.message_id = lost.message_id AND d.recipient = lost.recipient
+            RETURNING d.message_id, d.recipient, d.destination, lost.mail_from, lost.received_at, lost.envelope""";
 
     /** Once every recipient has a message, its bytes are no longer needed. */
     private static final String DROP_DELIVERED_CONTENT = """
@@ -278,6 +297,36 @@ public class MailStore {
 
     private static List<Tuple> bytesRows(List<MessageContent> contents) {
         return contents.stream().map(c -> Tuple.tuple().addString(c.messageId()).addBuffer(Buffer.buffer(c.raw()))).toList();
+    }
+
+    /**
+     * Expires up to {@code limit} recipients whose message is older than {@code lifetime} and never got its bytes
+     * into the store (see {@link #EXPIRE_WITHOUT_BYTES}), with {@code reason} as their last reply, and queues the
+     * delivery status reports {@code reportsFor} makes of them (from the outcomes, and each message's content
+     * without bytes) in the same transaction.
+     *
+     * @return how many recipients were expired
+     */
+    public Uni<Integer> expireWithoutBytes(Duration lifetime, String reason, int limit,
+            BiFunction<List<DeliveryUpdate>, Map<String, MessageContent>, List<NewMessage>> reportsFor) {
+        return pool.withTransaction(conn -> conn.preparedQuery(EXPIRE_WITHOUT_BYTES)
+                .execute(Tuple.of((double) lifetime.toSeconds(), reason, limit))
+                .chain(rows -> {
+                    List<DeliveryUpdate> expired = new ArrayList<>(rows.size());
+                    Map<String, MessageContent> contents = new HashMap<>();
+                    for (Row r : rows) {
+                        String id = r.getString("message_id");
+                        expired.add(new DeliveryUpdate(id, r.getString("recipient"), DeliveryUpdate.State.EXPIRED, null,
+                                reason, r.getString("destination")));
+                        contents.computeIfAbsent(id, k -> new MessageContent(id, r.getString("mail_from"),
+                                r.getOffsetDateTime("received_at").toInstant(), r.getString("envelope"), null));
+                    }
+                    Uni<?> done = Uni.createFrom().voidItem();
+                    for (NewMessage report : reportsFor.apply(expired, contents)) {
+                        done = done.chain(() -> insert(conn, report));
+                    }
+                    return done.replaceWith(expired.size());
+                }));
     }
 
     /**

@@ -58,6 +58,21 @@ class BounceTest {
         assertTrue(full.contains("Content-Type: message/rfc822\r\n\r\nSubject: hello\r\n") && full.contains("body line"));
     }
 
+    @Test
+    void withoutTheOriginalTheReportSaysSoAndHasNoThirdPart() {
+        Bounce.Failure failure = new Bounce.Failure("b@example.test", "the message's bytes never reached the store",
+                "10.0.0.5:25", true);
+        String report = text(Bounce.report(envelope("a@example.org", true, false, "FULL", null), null, List.of(failure),
+                "gw.example.org", "01REPORT", Instant.now()).content());
+
+        assertTrue(report.replace("\r\n", "").indexOf('\n') < 0 && report.replace("\r\n", "").indexOf('\r') < 0);
+        assertTrue(report.contains("The gateway no longer has the message's content") && report.contains("Status: 4.4.7\r\n")
+                && report.contains("Final-Recipient: rfc822; b@example.test\r\n"), report);
+        assertEquals(2, report.split("\r\n--=_report_01REPORT\r\n", -1).length - 1, "two parts:\n" + report);
+        assertTrue(report.endsWith("\r\n--=_report_01REPORT--\r\n") && !report.contains("rfc822-headers")
+                && !report.contains("message/rfc822"), report);
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "550 5.1.1 no such user | false | 5.1.1",

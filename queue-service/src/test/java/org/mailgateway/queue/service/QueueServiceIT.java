@@ -21,6 +21,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -66,6 +67,9 @@ class QueueServiceIT {
 
     @Inject
     MeterRegistry registry;
+
+    @Inject
+    RetentionService retention;
 
     @BeforeAll
     static void directories() throws Exception {
@@ -366,21 +370,7 @@ class QueueServiceIT {
         Envelope envelope = envelope(List.of("b@example.test"), message.length);
         // what an instance leaves when it stops after storing a message's rows for a first attempt, before the attempt
         // ended and before it wrote the bytes: the rows, leased, no bytes, the record not acknowledged; the lease is over
-        try (Connection c = db(); PreparedStatement m = c.prepareStatement("INSERT INTO message (id, received_at, client_ip,"
-                + " helo_name, mail_from, recipients, size, envelope, action, score, threshold, hits, decided_at)"
-                + " VALUES (?, now(), '192.0.2.20', 'client.example.org', 'a@example.org', ARRAY['b@example.test'], ?,"
-                + " ?::jsonb, 'DELIVER', 0, 5, '[]', now())");
-                PreparedStatement d = c.prepareStatement("INSERT INTO delivery (message_id, recipient, destination, state,"
-                        + " next_attempt_at, lease_until, attempts, last_attempt_at) VALUES (?, 'b@example.test', ?, 'QUEUED',"
-                        + " now() - interval '1 minute', now() - interval '1 second', 1, now() - interval '1 minute')")) {
-            m.setString(1, envelope.messageId());
-            m.setInt(2, message.length);
-            m.setString(3, new String(ContractJson.write(envelope), StandardCharsets.UTF_8));
-            m.executeUpdate();
-            d.setString(1, envelope.messageId());
-            d.setString(2, "127.0.0.1:" + SinkRouteResource.SINK_PORT);
-            d.executeUpdate();
-        }
+        storeWithoutBytes(envelope, "127.0.0.1:" + SinkRouteResource.SINK_PORT, "now() - interval '1 second'");
         try (DownstreamSink sink = DownstreamSink.start(SinkRouteResource.SINK_PORT, sinkDir.resolve("left"))) {
             // a released message is delivered by the delivery loop: once it is, the loop has claimed due work after
             // the rows above were due
@@ -476,6 +466,76 @@ class QueueServiceIT {
             String report = sink.messagesContaining("ENV-OLD").get(0).text();
             assertTrue(report.contains("Final-Recipient: rfc822; b@example.test") && report.contains("Status: 4.4.7")
                     && report.contains("gave up after the queue lifetime"), report);
+        }
+    }
+
+    @Test
+    void rowsWhoseBytesNeverCameExpireAfterTheQueueLifetimeAndTheTrustedSenderIsToldWithoutTheContent() throws Exception {
+        // rows an instance stored for a first attempt that it never finished, whose record was not read again (an
+        // offset reset, say): no bytes, lease over. The lifetime is five days.
+        Instant sixDaysAgo = Instant.now().minus(Duration.ofDays(6));
+        Envelope lost = aged(fromOurSide(10, false, new Envelope.Dsn(null, "ENV-LOST", List.of())), sixDaysAgo);
+        Envelope lostFromTheInternet = aged(envelope(List.of("b@example.test"), 10), sixDaysAgo);
+        Envelope young = envelope(List.of("b@example.test"), 10);
+        Envelope oldButLeased = aged(envelope(List.of("b@example.test"), 10), sixDaysAgo);
+        String nowhere = "[192.0.2.99]:25"; // never attempted without bytes: the route does not matter
+        storeWithoutBytes(lost, nowhere, "now() - interval '1 second'");
+        storeWithoutBytes(lostFromTheInternet, nowhere, "now() - interval '1 second'");
+        storeWithoutBytes(young, nowhere, "now() - interval '1 second'");
+        storeWithoutBytes(oldButLeased, nowhere, "now() + interval '1 hour'");
+        try (DownstreamSink sink = DownstreamSink.start(SinkRouteResource.SINK_PORT, sinkDir.resolve("lost"))) {
+
+            retention.sweep().await().atMost(PATIENCE);
+
+            assertEquals(List.of("EXPIRED"), states(lost.messageId()));
+            assertEquals(List.of("EXPIRED"), states(lostFromTheInternet.messageId()));
+            assertTrue(lastReply(lost.messageId()).contains("never reached the gateway's store"), lastReply(lost.messageId()));
+            assertEquals(List.of("QUEUED"), states(young.messageId()), "younger than the lifetime: its record may come");
+            assertEquals(List.of("QUEUED"), states(oldButLeased.messageId()), "an instance still holds it");
+            await().atMost(PATIENCE).until(() -> sink.messagesContaining("ENV-LOST").size() == 1);
+            String report = sink.messagesContaining("ENV-LOST").get(0).text();
+            for (String expected : List.of("Content-Type: multipart/report; report-type=delivery-status",
+                    "Final-Recipient: rfc822; b@example.test", "Action: failed", "Status: 4.4.7",
+                    "never reached the gateway's store", "The gateway no longer has the message's content")) {
+                assertTrue(report.contains(expected), expected + " in:\n" + report);
+            }
+            assertTrue(!report.contains("text/rfc822-headers") && !report.contains("message/rfc822"), report);
+            assertEquals(0, reportsTo(lostFromTheInternet.mailFrom()), "no backscatter");
+
+            retention.sweep().await().atMost(PATIENCE);
+            assertEquals(1, reportsTo(lost.mailFrom()), "expired and reported once");
+        } finally {
+            try (Connection c = db(); PreparedStatement s = c.prepareStatement("DELETE FROM message WHERE id = ANY(?)")) {
+                s.setArray(1, c.createArrayOf("text", new String[] {young.messageId(), oldButLeased.messageId()}));
+                s.executeUpdate();
+            }
+        }
+    }
+
+    private static Envelope aged(Envelope e, Instant receivedAt) {
+        return new Envelope(e.messageId(), receivedAt, e.clientIp(), e.heloName(), e.protocol(), e.mailFrom(),
+                List.of("b@example.test"), e.size(), e.ingress(), e.tls(), e.authenticated(), e.trusted(), e.body(),
+                e.smtputf8(), e.dsn());
+    }
+
+    /** A message's rows as a first attempt stores them: no bytes, one recipient b, leased until {@code leaseUntil}. */
+    private static void storeWithoutBytes(Envelope envelope, String destination, String leaseUntil) throws Exception {
+        try (Connection c = db(); PreparedStatement m = c.prepareStatement("INSERT INTO message (id, received_at, client_ip,"
+                + " helo_name, mail_from, recipients, size, envelope, action, score, threshold, hits, decided_at)"
+                + " VALUES (?, ?, '192.0.2.20', 'client.example.org', ?, ARRAY['b@example.test'], ?, ?::jsonb, 'DELIVER',"
+                + " 0, 5, '[]', now())");
+                PreparedStatement d = c.prepareStatement("INSERT INTO delivery (message_id, recipient, destination, state,"
+                        + " next_attempt_at, lease_until, attempts, last_attempt_at) VALUES (?, 'b@example.test', ?,"
+                        + " 'QUEUED', now(), " + leaseUntil + ", 1, now())")) {
+            m.setString(1, envelope.messageId());
+            m.setObject(2, envelope.receivedAt().atOffset(ZoneOffset.UTC));
+            m.setString(3, envelope.mailFrom());
+            m.setInt(4, (int) envelope.size());
+            m.setString(5, new String(ContractJson.write(envelope), StandardCharsets.UTF_8));
+            m.executeUpdate();
+            d.setString(1, envelope.messageId());
+            d.setString(2, destination);
+            d.executeUpdate();
         }
     }
 
