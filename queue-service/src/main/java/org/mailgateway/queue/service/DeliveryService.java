@@ -1,6 +1,7 @@
 package org.mailgateway.queue.service;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.buffer.Unpooled;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -505,8 +506,9 @@ public class DeliveryService {
                         .map(r -> new RecipientResult(r, outcome, none.reply().toString())).toList());
             }
             List<Destination> targets = ((MxResolver.Found) found).hosts();
+            // the bytes as they are, not a copy: a message may wait a while for a connection, and under load hundreds do
             return Uni.createFrom().completionStage(() -> client.deliver(targets, content.mailFrom(), recipients,
-                    Buffer.buffer(content.raw())).toCompletionStage());
+                    Buffer.buffer(Unpooled.wrappedBuffer(content.raw()))).toCompletionStage());
         }).map(results -> {
             for (RecipientResult result : results) {
                 registry.counter("gateway.delivery.attempts", "outcome", result.outcome().name()).increment();
