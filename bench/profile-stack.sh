@@ -15,20 +15,25 @@
 # Numbers, not a test.
 #
 # Usage: bench/profile-stack.sh [-s sessions] [-l size | -F message-file] [-w warm-up messages] [-t seconds] [-d]
-#                               [-k "KAFKA_MIB POSTGRES_MIB"] [-o output-dir]
+#                               [-k "KAFKA_MIB POSTGRES_MIB"] [-D seconds] [-n] [-o output-dir]
 #   defaults: -s 20 -l 2048 -w 30000 -t 25 -o /var/tmp/gateway-profile; -d reuses connections (smtp-source -d)
 #   -k  the broker and PostgreSQL under these memory limits, as in their pods ("2048 1024"; bench/lib/pod-memory.sh)
-# Needs root, perf, Debian's postfix (smtp-source, smtp-sink) and a built project.
+#   -D  a slow next hop: smtp-sink waits this many whole seconds before it answers each DATA (smtp-sink -w)
+#   -n  no perf: only the rates, the CPU per message, what was stored with its bytes and the first attempts in
+#       flight and waiting (sampled once a second), over the same window
+# Needs root, perf (unless -n), Debian's postfix (smtp-source, smtp-sink) and a built project.
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 SESSIONS=20 SIZE=2048 MESSAGE_FILE="" WARM=30000 SECONDS_SAMPLED=25 REUSE="" OUT=/var/tmp/gateway-profile POD_MEMORY=""
-while getopts "s:l:F:w:t:dk:o:" o; do
+SINK_DELAY=() PERF=yes
+while getopts "s:l:F:w:t:dk:D:no:" o; do
   case $o in
     s) SESSIONS=$OPTARG ;; l) SIZE=$OPTARG ;; F) MESSAGE_FILE=$OPTARG ;; w) WARM=$OPTARG ;; t) SECONDS_SAMPLED=$OPTARG ;;
-    d) REUSE=-d ;; k) POD_MEMORY=$OPTARG ;; o) OUT=$OPTARG ;; *) sed -n '2,21p' "$0"; exit 2 ;;
+    d) REUSE=-d ;; k) POD_MEMORY=$OPTARG ;; D) SINK_DELAY=(-w "$OPTARG") ;; n) PERF="" ;; o) OUT=$OPTARG ;;
+    *) sed -n '2,24p' "$0"; exit 2 ;;
   esac
 done
-for b in perf jcmd smtp-source smtp-sink; do command -v $b >/dev/null || { echo "missing $b" >&2; exit 2; }; done
+for b in ${PERF:+perf} jcmd smtp-source smtp-sink; do command -v $b >/dev/null || { echo "missing $b" >&2; exit 2; }; done
 if [[ -n "$MESSAGE_FILE" ]]; then
   [[ -r "$MESSAGE_FILE" ]] || { echo "no readable message file $MESSAGE_FILE" >&2; exit 2; }
   CONTENT=(-F "$(realpath "$MESSAGE_FILE")")
@@ -49,7 +54,8 @@ ms_per_mib() { # dd arguments... -> system CPU ms per MiB written
   local t; t=$( { /usr/bin/time -f '%S' dd if=/dev/zero bs=1M count=1024 status=none "$@"; } 2>&1 | tail -1)
   awk -v s="$t" 'BEGIN{printf "%.2f", s * 1000 / 1024}'
 }
-echo "# $(date -u +%FT%TZ), $(nproc) cores; load: smtp-source -s $SESSIONS ${CONTENT[*]} $REUSE; details in $OUT"
+echo "# $(date -u +%FT%TZ), $(nproc) cores; load: smtp-source -s $SESSIONS ${CONTENT[*]} $REUSE;" \
+  "next hop: smtp-sink ${SINK_DELAY[*]:-without delay}; details in $OUT"
 echo "# kernel cost of file data beside the stack, system ms per MiB: new file $(ms_per_mib of="$OUT/probe")," \
   "overwritten $(ms_per_mib of="$OUT/probe" conv=notrunc)"
 rm -f "$OUT/probe"
@@ -66,7 +72,7 @@ trap cleanup EXIT
 source "$ROOT/bench/lib/stack-cpu.sh"
 stack_cpu_init "$GATEWAY_DATA_DIR"
 [[ -n "$POD_MEMORY" ]] && stack_bound_memory $POD_MEMORY
-smtp-sink -c -u nobody -m 1024 127.0.0.1:$SINK_PORT 1024 >"$OUT/sink.out" 2>&1 &
+smtp-sink -c -u nobody -m 1024 "${SINK_DELAY[@]}" 127.0.0.1:$SINK_PORT 1024 >"$OUT/sink.out" 2>&1 &
 SINK_PID=$!
 delivered() { tr '\r' '\n' <"$OUT/sink.out" | sed -n 's/.*mesg=\([0-9]*\).*/\1/p' | tail -1; }
 load() { # messages
@@ -79,18 +85,38 @@ load 100000000 >"$OUT/load.out" 2>&1 &
 SOURCE_PID=$!
 sleep 5 # the load's sessions up to speed
 JVMS=$(pgrep -f 'quarkus-run.jar|org.mailgateway.localstack' | paste -sd' ')
-for p in $JVMS; do jcmd "$p" Compiler.perfmap >/dev/null 2>&1; done
-d0=$(delivered); b0=$(stack_stored_with_bytes); stack_cpu_mark
-perf record -a -g -F 499 -o "$OUT/perf.data" -- sleep "$SECONDS_SAMPLED" 2>"$OUT/perf-record.err"
+[[ -n "$PERF" ]] && for p in $JVMS; do jcmd "$p" Compiler.perfmap >/dev/null 2>&1; done
+d0=$(delivered); b0=$(stack_stored_with_bytes); a0=$(stack_accepted); stack_cpu_mark
+if [[ -n "$PERF" ]]; then
+  perf record -a -g -F 499 -o "$OUT/perf.data" -- sleep "$SECONDS_SAMPLED" 2>"$OUT/perf-record.err"
+else # meanwhile the first attempts in flight and waiting for room (decision 0009), once a second
+  while sleep 1; do
+    echo "$(stack_metric_total QUEUE_SERVICE '^gateway_delivery_first_attempts ')" \
+      "$(stack_metric_total QUEUE_SERVICE '^gateway_delivery_first_attempts_waiting ')"
+  done >"$OUT/first-attempts.txt" &
+  SAMPLER_PID=$!
+  sleep "$SECONDS_SAMPLED"
+  kill "$SAMPLER_PID"
+fi
 d1=$(delivered); parts=$(stack_cpu_since $(( d1 - d0 > 0 ? d1 - d0 : 1 ))); b1=$(stack_stored_with_bytes)
-for p in $JVMS; do jcmd "$p" Compiler.perfmap >/dev/null 2>&1; done # methods compiled during the window
+a1=$(stack_accepted)
+[[ -n "$PERF" ]] && for p in $JVMS; do jcmd "$p" Compiler.perfmap >/dev/null 2>&1; done # compiled in the window
 kill "$SOURCE_PID" 2>/dev/null; SOURCE_PID=""
 
-echo "# sampled ${SECONDS_SAMPLED} s: $(( d1 - d0 )) messages delivered, $(awk -v n=$(( d1 - d0 )) -v s="$SECONDS_SAMPLED" 'BEGIN{printf "%.1f", n / s}') msgs/s"
+rate() { awk -v n="$1" -v s="$SECONDS_SAMPLED" 'BEGIN{printf "%.1f", n / s}'; }
+echo "# sampled ${SECONDS_SAMPLED} s: $(( d1 - d0 )) messages delivered, $(rate $(( d1 - d0 ))) msgs/s;" \
+  "$(( a1 - a0 )) accepted, $(rate $(( a1 - a0 ))) msgs/s"
 echo "# stack cpu ms/msg: $parts"
 # messages whose bytes queue-service stored after all (stored due past the limit of first attempts in flight, or a
 # first attempt not delivered within the grace): PostgreSQL then does more, which a comparison should know
 echo "# of them stored with their bytes: $(( b1 - b0 ))"
+if [[ -z "$PERF" ]]; then
+  spread() { sort -n | awk '{v[NR] = $1} END {printf "%d %d %d", v[1], v[int((NR + 1) / 2)], v[NR]}'; }
+  echo "# first attempts in flight (recipients), min median max of one sample a second:" \
+    "$(cut -d' ' -f1 "$OUT/first-attempts.txt" | spread); waiting for room (messages):" \
+    "$(cut -d' ' -f2 "$OUT/first-attempts.txt" | spread)"
+  exit 0
+fi
 report() { perf report -i "$OUT/perf.data" --no-children -g none -q "$@" 2>/dev/null | grep -v '^$'; }
 report --sort comm >"$OUT/by-thread.txt"; report --sort pid >"$OUT/by-process.txt"
 report --sort comm,sym >"$OUT/by-thread-and-symbol.txt"

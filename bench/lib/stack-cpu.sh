@@ -13,6 +13,8 @@
 #   stack_stored_with_bytes   messages queue-service has stored with their bytes so far, all instances: stored due
 #                             past its limit of first attempts in flight, or after a first attempt that did not
 #                             deliver within the grace (decision 0008); each costs PostgreSQL the bytes
+#   stack_accepted            messages the SMTP ingress has answered 250 to so far, all instances: under an overload
+#                             it accepts more than is delivered, and the CPU per delivered message includes that
 #   stack_warm_until_quiet CMD...
 #                             runs CMD (one round of warm-up load) again and again until a round's JIT compile
 #                             time is under 3 % of the round's duration per service instance (at most 20 rounds)
@@ -114,14 +116,15 @@ stack_jit_seconds() {
   echo "$total"
 }
 
-stack_stored_with_bytes() {
+stack_metric_total() { # SERVICE (as in run/stack.env: QUEUE_SERVICE) LINE-PATTERN -> their sum, all instances
   local url total=0
-  for url in $(sed -n 's/^HTTP_QUEUE_SERVICE\(_[0-9]*\)\{0,1\}=//p' "$STACK_DATA/run/stack.env"); do
-    total=$((total + $(curl -s "$url/q/metrics" \
-      | awk '/^gateway_delivery_(stored_due|bytes_after_attempt)_total/ {n += $NF} END {printf "%d", n}')))
+  for url in $(sed -n "s/^HTTP_$1\(_[0-9]*\)\{0,1\}=//p" "$STACK_DATA/run/stack.env"); do
+    total=$((total + $(curl -s "$url/q/metrics" | awk -v p="$2" '$0 ~ p {n += $NF} END {printf "%d", n}')))
   done
   echo "$total"
 }
+stack_stored_with_bytes() { stack_metric_total QUEUE_SERVICE '^gateway_delivery_(stored_due|bytes_after_attempt)_total'; }
+stack_accepted() { stack_metric_total SMTP_INGRESS '^gateway_smtp_messages_total[{]result="accepted"[}]'; }
 
 # The JIT compiles for a long time: at 2 KiB the services' compilers are busy for the first ~50,000 messages, and
 # until then the CPU per message measures the compilers as much as the gateway (docs/benchmarks.md, "Fifth pass:

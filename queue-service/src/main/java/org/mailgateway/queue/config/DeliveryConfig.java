@@ -47,7 +47,17 @@ public interface DeliveryConfig {
     long recentContentBytes();
 
     /**
-     * A message that arrives while fewer than batch-size x rounds-in-flight recipients are in first attempts is
+     * Recipients that may be in first attempts at once (decisions 0008 and 0009), each from before its store
+     * transaction until its outcome is recorded, its message's bytes in memory meanwhile. Past it new mail waits for
+     * room (first-attempt-wait) and the backlog stays in Kafka. First attempts run at most at this many recipients
+     * divided by the time one takes (the README says how to size it). 0 turns first attempts off: all mail is stored
+     * due, with its bytes.
+     */
+    @WithDefault("400")
+    int firstAttemptRoom();
+
+    /**
+     * A message that arrives while fewer than first-attempt-room recipients are in first attempts is
      * attempted at once, its rows stored without its bytes. They are written only if the attempt does not deliver to
      * every recipient, or is still running after this long; its {@code mail.verdicts} record is acknowledged only
      * then (docs/decisions/0008-first-attempt-before-the-bytes.md). {@code PT0S} stores the bytes with the rows,
@@ -57,7 +67,7 @@ public interface DeliveryConfig {
     Duration firstAttemptGrace();
 
     /**
-     * How long a message waits for room when batch-size x rounds-in-flight recipients are in first attempts, before
+     * How long a message waits for room when first-attempt-room recipients are in first attempts, before
      * it is stored due with its bytes for the delivery loop (then so is the mail after it, until a first attempt
      * ends). While it waits, reading {@code mail.verdicts} slows down: the backlog stays in Kafka. {@code PT0S}
      * stores due at once.

@@ -63,6 +63,9 @@ public class DeliveryService {
     static final String NEVER_STORED = "the message's bytes never reached the gateway's store"
             + " (its mail.verdicts record was not read again after a first attempt was cut short)";
 
+    /** Recipients {@link #expireNeverStored} expires in one transaction. */
+    private static final int NEVER_STORED_BATCH = 500;
+
     private final Vertx vertx;
     private final MailStore store;
     private final DeliveryConfig config;
@@ -168,10 +171,10 @@ public class DeliveryService {
 
     /**
      * The message as it is to be stored: with its deliveries leased to this instance for their first attempt right
-     * after the commit ({@link NewMessage#firstAttempt}) while fewer than {@code batch-size} x
-     * {@code rounds-in-flight} recipients are in such first attempts. At that limit it waits for room, as long as
-     * first attempts are ending: under load the backlog stays in Kafka, and the cheap path (no bytes in the store for
-     * mail delivered at once) stays open when the CPU is short. It is stored due instead, with its bytes, for the
+     * after the commit ({@link NewMessage#firstAttempt}) while fewer than {@code first-attempt-room} recipients are in
+     * such first attempts. At that limit it waits for room, as long as first attempts are ending: under load the
+     * backlog stays in Kafka, and the cheap path (no bytes in the store for mail delivered at once) stays open when
+     * the CPU is short. It is stored due instead, with its bytes, for the
      * delivery loop, when it has more recipients than the limit, when it waited {@code first-attempt-wait} in vain (a
      * stalled downstream holds the room: mail for other next hops must not wait for it), and from then on until a
      * first attempt ends. Every message returned leased must come back through {@link #stored} or
@@ -187,8 +190,7 @@ public class DeliveryService {
         if (reserveFirstAttempts(recipients)) {
             return CompletableFuture.completedFuture(leased(message));
         }
-        if (recipients > firstAttemptLimit() || config.firstAttemptWait().isZero()
-                || firstAttemptsStuck) {
+        if (recipients > config.firstAttemptRoom() || config.firstAttemptWait().isZero() || firstAttemptsStuck) {
             return CompletableFuture.completedFuture(storedDue(message));
         }
         Waiting wait = new Waiting(message, new CompletableFuture<>(), System.nanoTime());
@@ -199,13 +201,8 @@ public class DeliveryService {
         return wait.admitted();
     }
 
-    /** Recipients that may be in first attempts at once: {@code batch-size} x {@code rounds-in-flight}. */
-    private int firstAttemptLimit() {
-        return config.batchSize() * config.roundsInFlight();
-    }
-
     private boolean reserveFirstAttempts(int recipients) {
-        int limit = firstAttemptLimit();
+        int limit = config.firstAttemptRoom();
         for (int now = firstAttempts.get(); now + recipients <= limit; now = firstAttempts.get()) {
             if (firstAttempts.compareAndSet(now, now + recipients)) {
                 return true;
@@ -569,8 +566,7 @@ public class DeliveryService {
      * @return how many recipients were expired
      */
     public Uni<Integer> expireNeverStored() {
-        int batch = 500;
-        return store.expireWithoutBytes(config.retry().maxLifetime(), NEVER_STORED, batch, this::reports)
+        return store.expireWithoutBytes(config.retry().maxLifetime(), NEVER_STORED, NEVER_STORED_BATCH, this::reports)
                 .invoke(expired -> {
                     if (expired > 0) {
                         registry.counter("gateway.delivery.expired.without.bytes").increment(expired);
@@ -578,7 +574,7 @@ public class DeliveryService {
                                 expired, config.retry().maxLifetime());
                     }
                 })
-                .chain(expired -> expired < batch ? Uni.createFrom().item(expired)
+                .chain(expired -> expired < NEVER_STORED_BATCH ? Uni.createFrom().item(expired)
                         : expireNeverStored().map(more -> expired + more));
     }
 

@@ -52,6 +52,7 @@ import org.mailgateway.localstack.testing.DownstreamSink;
 import org.mailgateway.localstack.testing.EmbeddedInfrastructure;
 import org.mailgateway.localstack.testing.EmbeddedInfrastructureResource;
 import org.mailgateway.localstack.testing.TopicReader;
+import org.mailgateway.queue.config.DeliveryConfig;
 
 /**
  * The queue service between a real mail.verdicts topic, a real PostgreSQL and a real downstream SMTP server
@@ -70,6 +71,9 @@ class QueueServiceIT {
 
     @Inject
     RetentionService retention;
+
+    @Inject
+    DeliveryConfig delivery;
 
     @BeforeAll
     static void directories() throws Exception {
@@ -100,10 +104,11 @@ class QueueServiceIT {
 
     @Test
     void mailBeyondTheFirstAttemptBudgetIsStoredDueAndTheDeliveryLoopDeliversIt() throws Exception {
-        // 401 recipients: more than batch-size x rounds-in-flight (400) may be in first attempts at once, so this
-        // message is stored due, not leased, and the delivery loop claims it, 100 recipients a round
+        // one recipient more than first-attempt-room may be in first attempts at once, so this message is stored
+        // due, not leased, and the delivery loop claims it, batch-size recipients a round
+        int many = delivery.firstAttemptRoom() + 1;
         List<String> recipients = new ArrayList<>();
-        for (int i = 0; i < 401; i++) {
+        for (int i = 0; i < many; i++) {
             recipients.add(String.format("r%03d@example.test", i));
         }
         byte[] message = "Subject: many recipients\r\n\r\nto all of you\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -111,10 +116,10 @@ class QueueServiceIT {
             double storedDue = registry.counter("gateway.delivery.stored.due").count();
             Envelope envelope = publish(Verdict.Action.DELIVER, message, recipients);
 
-            awaitDeliveredToAll(envelope, 401);
+            awaitDeliveredToAll(envelope, many);
             assertEquals(recipients, recipientsReceived(sink, "to all of you", message, "r\\d{3}@example\\.test"),
                     "every recipient got the message once");
-            assertEquals(401, count("SELECT count(*) FROM delivery WHERE message_id = ? AND attempts = 1", envelope.messageId()));
+            assertEquals(many, count("SELECT count(*) FROM delivery WHERE message_id = ? AND attempts = 1", envelope.messageId()));
             assertEquals(storedDue + 1, registry.counter("gateway.delivery.stored.due").count(),
                     "the message is counted as stored due");
         }
@@ -167,22 +172,26 @@ class QueueServiceIT {
     private static final byte[] HELD = "Subject: held\r\n\r\nfor a downstream that never greets\r\n"
             .getBytes(StandardCharsets.US_ASCII);
 
-    /** {@link #HELD} to 400 recipients at a downstream that accepts and never greets: every first-attempt slot is taken. */
+    /**
+     * {@link #HELD} to first-attempt-room recipients at a downstream that accepts and never greets: every first-attempt
+     * slot is taken.
+     */
     private Envelope holdEveryFirstAttempt() throws Exception {
         await().atMost(PATIENCE).until(() -> registry.get("gateway.delivery.first.attempts").gauge().value() == 0);
+        int room = delivery.firstAttemptRoom();
         List<String> recipients = new ArrayList<>();
-        for (int i = 0; i < 400; i++) {
+        for (int i = 0; i < room; i++) {
             recipients.add(String.format("h%03d@stalled.test", i));
         }
         Envelope envelope = publish(Verdict.Action.DELIVER, HELD, recipients);
-        await().atMost(PATIENCE).until(() -> registry.get("gateway.delivery.first.attempts").gauge().value() == 400);
+        await().atMost(PATIENCE).until(() -> registry.get("gateway.delivery.first.attempts").gauge().value() == room);
         return envelope;
     }
 
-    /** The stalled downstream is back: the held message reaches each of its 400 recipients once. */
+    /** The stalled downstream is back: the held message reaches each of its recipients once. */
     private static void deliverTheHeldMail(Envelope envelope, String dir) throws Exception {
         try (DownstreamSink sink = DownstreamSink.start(SinkRouteResource.STALL_PORT, sinkDir.resolve(dir))) {
-            awaitDeliveredToAll(envelope, 400);
+            awaitDeliveredToAll(envelope, envelope.recipients().size());
             assertEquals(envelope.recipients().stream().sorted().toList(),
                     recipientsReceived(sink, "for a downstream that never greets", HELD, "h\\d{3}@stalled\\.test"),
                     "every recipient got the message once");
