@@ -86,6 +86,19 @@ SOURCE_PID=$!
 sleep 5 # the load's sessions up to speed
 JVMS=$(pgrep -f 'quarkus-run.jar|org.mailgateway.localstack' | paste -sd' ')
 [[ -n "$PERF" ]] && for p in $JVMS; do jcmd "$p" Compiler.perfmap >/dev/null 2>&1; done
+# queue-service's timers (sum and count): storing a message, a round of first attempts' SMTP transactions, recording
+# that round's outcomes; their means over the window say where a message's time in the first-attempt room goes
+PHASES=(store 'gateway_queue_store_time_seconds_%s' deliver 'gateway_delivery_first_round_seconds_%s[{]phase="deliver"'
+  record 'gateway_delivery_first_round_seconds_%s[{]phase="record"')
+phase_marks() { # -> one line per phase: name sum count
+  local i
+  for ((i = 0; i < ${#PHASES[@]}; i += 2)); do
+    # shellcheck disable=SC2059
+    echo "${PHASES[i]} $(stack_metric_total QUEUE_SERVICE "^$(printf "${PHASES[i+1]}" sum)" %.6f)" \
+      "$(stack_metric_total QUEUE_SERVICE "^$(printf "${PHASES[i+1]}" count)")"
+  done
+}
+p0=$(phase_marks)
 d0=$(delivered); b0=$(stack_stored_with_bytes); a0=$(stack_accepted); stack_cpu_mark
 if [[ -n "$PERF" ]]; then
   perf record -a -g -F 499 -o "$OUT/perf.data" -- sleep "$SECONDS_SAMPLED" 2>"$OUT/perf-record.err"
@@ -99,7 +112,7 @@ else # meanwhile the first attempts in flight and waiting for room (decision 000
   kill "$SAMPLER_PID"
 fi
 d1=$(delivered); parts=$(stack_cpu_since $(( d1 - d0 > 0 ? d1 - d0 : 1 ))); b1=$(stack_stored_with_bytes)
-a1=$(stack_accepted)
+a1=$(stack_accepted); p1=$(phase_marks)
 [[ -n "$PERF" ]] && for p in $JVMS; do jcmd "$p" Compiler.perfmap >/dev/null 2>&1; done # compiled in the window
 kill "$SOURCE_PID" 2>/dev/null; SOURCE_PID=""
 
@@ -115,6 +128,8 @@ if [[ -z "$PERF" ]]; then
   echo "# first attempts in flight (recipients), min median max of one sample a second:" \
     "$(cut -d' ' -f1 "$OUT/first-attempts.txt" | spread); waiting for room (messages):" \
     "$(cut -d' ' -f2 "$OUT/first-attempts.txt" | spread)"
+  echo "# mean ms of queue-service's timed phases:" $(paste -d' ' <(echo "$p0") <(echo "$p1") \
+    | awk '{n = $6 - $3; printf "%s=%s ", $1, (n > 0 ? sprintf("%.1f (%d)", ($5 - $2) * 1000 / n, n) : "-")}')
   exit 0
 fi
 report() { perf report -i "$OUT/perf.data" --no-children -g none -q "$@" 2>/dev/null | grep -v '^$'; }

@@ -116,12 +116,12 @@ stack_jit_seconds() {
   echo "$total"
 }
 
-stack_metric_total() { # SERVICE (as in run/stack.env: QUEUE_SERVICE) LINE-PATTERN -> their sum, all instances
-  local url total=0
+stack_metric_total() { # SERVICE (as in run/stack.env: QUEUE_SERVICE) LINE-PATTERN [printf format, %d] -> their sum
+  local url
   for url in $(sed -n "s/^HTTP_$1\(_[0-9]*\)\{0,1\}=//p" "$STACK_DATA/run/stack.env"); do
-    total=$((total + $(curl -s "$url/q/metrics" | awk -v p="$2" '$0 ~ p {n += $NF} END {printf "%d", n}')))
-  done
-  echo "$total"
+    curl -s "$url/q/metrics"
+  done | awk -v p="$2" -v f="${3:-%d}" '$0 ~ p {n += $NF} END {printf f, n}'
+  echo
 }
 stack_stored_with_bytes() { stack_metric_total QUEUE_SERVICE '^gateway_delivery_(stored_due|bytes_after_attempt)_total'; }
 stack_accepted() { stack_metric_total SMTP_INGRESS '^gateway_smtp_messages_total[{]result="accepted"[}]'; }

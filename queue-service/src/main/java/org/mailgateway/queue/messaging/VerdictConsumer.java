@@ -1,6 +1,7 @@
 package org.mailgateway.queue.messaging;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.vertx.core.Context;
@@ -9,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -49,12 +51,15 @@ public class VerdictConsumer {
     private final DeliveryService delivery;
     private final MeterRegistry registry;
     private final InFlightLimit inFlight;
+    /** From a record's turn to be stored until the store ended: the group commit, retries while PostgreSQL is away. */
+    private final Timer storeTime;
 
     public VerdictConsumer(GroupCommit store, DeliveryService delivery, MeterRegistry registry, DeliveryConfig config) {
         this.store = store;
         this.delivery = delivery;
         this.registry = registry;
         this.inFlight = new InFlightLimit(config.storeInFlight());
+        this.storeTime = Timer.builder("gateway.queue.store.time").register(registry);
     }
 
     @Incoming("mail-verdicts")
@@ -86,8 +91,12 @@ public class VerdictConsumer {
     }
 
     private void store(Message<byte[]> record, NewMessage message, CompletableFuture<Void> storeEnded) {
+        long start = System.nanoTime();
         MailStore.retriedWhileItMayPass(store.store(message), message.envelope().messageId())
-                .eventually(() -> storeEnded.complete(null))
+                .eventually(() -> {
+                    storeTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                    storeEnded.complete(null);
+                })
                 .onFailure().invoke(e -> delivery.notStored(message))
                 .chain(isNew -> afterStore(message, isNew))
                 .chain(() -> Uni.createFrom().completionStage(record.ack()))

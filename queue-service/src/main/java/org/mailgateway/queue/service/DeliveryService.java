@@ -1,6 +1,7 @@
 package org.mailgateway.queue.service;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.netty.buffer.Unpooled;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -24,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
@@ -94,6 +96,9 @@ public class DeliveryService {
     /** Set when a message waited {@code first-attempt-wait} for room in vain; cleared when a first attempt ends. */
     private volatile boolean firstAttemptsStuck;
     private long waitTimer = -1;
+    /** A round of first attempts: its SMTP transactions, then the transaction that records their outcomes. */
+    private final Timer firstRoundDelivering;
+    private final Timer firstRoundRecording;
     /** Messages stored leased and not yet handed to a round; guarded by itself. */
     private final List<FirstAttempt> firstAttemptBatch = new ArrayList<>();
 
@@ -122,6 +127,10 @@ public class DeliveryService {
         this.recent = new RecentContent(config.recentContentBytes());
         registry.gauge("gateway.delivery.recent.bytes", recent, RecentContent::bytes);
         registry.gauge("gateway.delivery.first.attempts", firstAttempts);
+        this.firstRoundDelivering = Timer.builder("gateway.delivery.first.round").tag("phase", "deliver")
+                .register(registry);
+        this.firstRoundRecording = Timer.builder("gateway.delivery.first.round").tag("phase", "record")
+                .register(registry);
         // at zero from the start, so that an alert on its increase sees the first one
         registry.counter("gateway.delivery.expired.without.bytes");
         registry.gauge("gateway.delivery.first.attempts.waiting", waiting, w -> {
@@ -325,8 +334,11 @@ public class DeliveryService {
                 settleWithBytes(bytesLater, "grace");
             }
         });
+        long started = System.nanoTime();
         attemptAll(claimed, contents)
                 .chain(updates -> {
+                    long delivered = System.nanoTime();
+                    firstRoundDelivering.record(delivered - started, TimeUnit.NANOSECONDS);
                     if (grace >= 0) {
                         vertx.cancelTimer(grace);
                     }
@@ -335,6 +347,7 @@ public class DeliveryService {
                     List<MessageContent> bytes = settles ? waitedFor(bytesLater, updates) : List.of();
                     return Uni.createFrom().deferred(() -> store.record(updates, reports, bytes))
                             .invoke(() -> {
+                                firstRoundRecording.record(System.nanoTime() - delivered, TimeUnit.NANOSECONDS);
                                 if (settles) {
                                     bytesWritten("not-delivered", bytes.size());
                                     bytesLater.forEach(f -> f.settled().complete(null));

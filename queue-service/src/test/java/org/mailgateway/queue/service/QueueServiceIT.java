@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -90,6 +91,9 @@ class QueueServiceIT {
         byte[] message = ("Received: from client.example.org ([192.0.2.1])\r\nSubject: deliver me\r\n\r\n"
                 + ".starts with a dot\r\n\u00e9t\u00e9\r\n" + "x".repeat(1500) + "\r\n").getBytes(StandardCharsets.UTF_8);
         try (DownstreamSink sink = DownstreamSink.start(SinkRouteResource.SINK_PORT, sinkDir.resolve("deliver"))) {
+            long stores = timerCount("gateway.queue.store.time");
+            long deliveringRounds = timerCount("gateway.delivery.first.round", "phase", "deliver");
+            long recordingRounds = timerCount("gateway.delivery.first.round", "phase", "record");
             Envelope envelope = publish(Verdict.Action.DELIVER, message, List.of("b@example.test", "c@example.test"));
 
             await().atMost(PATIENCE).until(() -> sink.messagesContaining("deliver me").size() == 1);
@@ -99,7 +103,19 @@ class QueueServiceIT {
                     received.envelopeJson());
             await().atMost(PATIENCE).until(() -> states(envelope.messageId()).equals(List.of("DELIVERED", "DELIVERED")));
             assertEquals(null, rawBytes(envelope.messageId()), "the bytes of a delivered message are not kept");
+            // where its time went: stored, then one round of first attempts delivered it and recorded the outcomes
+            await().atMost(PATIENCE)
+                    .until(() -> timerCount("gateway.delivery.first.round", "phase", "record") > recordingRounds);
+            assertTrue(timerCount("gateway.queue.store.time") > stores, "the store is timed");
+            assertTrue(timerCount("gateway.delivery.first.round", "phase", "deliver") > deliveringRounds,
+                    "the round's SMTP transactions are timed");
         }
+    }
+
+    /** 0 before the timer exists: the consumer's is registered when the first record comes. */
+    private long timerCount(String name, String... tags) {
+        Timer timer = registry.find(name).tags(tags).timer();
+        return timer == null ? 0 : timer.count();
     }
 
     @Test
