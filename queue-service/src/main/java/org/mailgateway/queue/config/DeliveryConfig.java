@@ -93,8 +93,12 @@ public interface DeliveryConfig {
     @WithDefault("PT5M")
     Duration replyTimeout();
 
-    /** SMTP connections open at once to one next hop; a stalled destination holds only these. */
-    @WithDefault("10")
+    /**
+     * SMTP connections open at once to one next hop, per instance; a stalled destination holds only these. 20 is
+     * Postfix's default_destination_concurrency_limit; with 10, first attempts waited for a connection three times as
+     * long under a 64 KiB load (docs/benchmarks.md, "Connections to the next hop: 10 or 20").
+     */
+    @WithDefault("20")
     int connectionsPerDestination();
 
     /** An unused connection to a next hop is closed after this long. */
