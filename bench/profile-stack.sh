@@ -19,8 +19,8 @@
 #   defaults: -s 20 -l 2048 -w 30000 -t 25 -o /var/tmp/gateway-profile; -d reuses connections (smtp-source -d)
 #   -k  the broker and PostgreSQL under these memory limits, as in their pods ("2048 1024"; bench/lib/pod-memory.sh)
 #   -D  a slow next hop: smtp-sink waits this many whole seconds before it answers each DATA (smtp-sink -w)
-#   -n  no perf: only the rates, the CPU per message, what was stored with its bytes and the first attempts in
-#       flight and waiting (sampled once a second), over the same window
+#   -n  no perf: only the rates, the CPU per message, what was stored with its bytes, the first attempts in
+#       flight and waiting (sampled once a second) and the means of queue-service's timers, over the same window
 # Needs root, perf (unless -n), Debian's postfix (smtp-source, smtp-sink) and a built project.
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -90,12 +90,13 @@ JVMS=$(pgrep -f 'quarkus-run.jar|org.mailgateway.localstack' | paste -sd' ')
 # that round's outcomes; their means over the window say where a message's time in the first-attempt room goes
 PHASES=(store 'gateway_queue_store_time_seconds_%s' deliver 'gateway_delivery_first_round_seconds_%s[{]phase="deliver"'
   record 'gateway_delivery_first_round_seconds_%s[{]phase="record"')
-phase_marks() { # -> one line per phase: name sum count
-  local i
+phase_marks() { # -> one line per phase: name sum count, from one scrape
+  local i m
+  m=$(stack_metrics QUEUE_SERVICE)
   for ((i = 0; i < ${#PHASES[@]}; i += 2)); do
     # shellcheck disable=SC2059
-    echo "${PHASES[i]} $(stack_metric_total QUEUE_SERVICE "^$(printf "${PHASES[i+1]}" sum)" %.6f)" \
-      "$(stack_metric_total QUEUE_SERVICE "^$(printf "${PHASES[i+1]}" count)")"
+    echo "${PHASES[i]} $(metrics_sum "^$(printf "${PHASES[i+1]}" sum)" %.6f <<<"$m")" \
+      "$(metrics_sum "^$(printf "${PHASES[i+1]}" count)" <<<"$m")"
   done
 }
 p0=$(phase_marks)
@@ -104,8 +105,9 @@ if [[ -n "$PERF" ]]; then
   perf record -a -g -F 499 -o "$OUT/perf.data" -- sleep "$SECONDS_SAMPLED" 2>"$OUT/perf-record.err"
 else # meanwhile the first attempts in flight and waiting for room (decision 0009), once a second
   while sleep 1; do
-    echo "$(stack_metric_total QUEUE_SERVICE '^gateway_delivery_first_attempts ')" \
-      "$(stack_metric_total QUEUE_SERVICE '^gateway_delivery_first_attempts_waiting ')"
+    m=$(stack_metrics QUEUE_SERVICE) # one scrape a sample: the scrapes cost queue-service CPU in the window
+    echo "$(metrics_sum '^gateway_delivery_first_attempts ' <<<"$m")" \
+      "$(metrics_sum '^gateway_delivery_first_attempts_waiting ' <<<"$m")"
   done >"$OUT/first-attempts.txt" &
   SAMPLER_PID=$!
   sleep "$SECONDS_SAMPLED"

@@ -10,6 +10,8 @@
 #   stack_store_compression   how PostgreSQL compresses the stored message bytes, as the queue-service's log says
 #                             (lz4, or pglz where the server has no lz4: the embedded one; docs/benchmarks.md)
 #   stack_jit_seconds         seconds the services' JIT compilers have spent so far (jstat -compiler), all instances
+#   stack_metrics SERVICE     the /q/metrics text of every instance of a service (QUEUE_SERVICE, SMTP_INGRESS, ...);
+#                             metrics_sum PATTERN [FORMAT] sums the matching lines of it, stack_metric_total does both
 #   stack_stored_with_bytes   messages queue-service has stored with their bytes so far, all instances: stored due
 #                             past its limit of first attempts in flight, or after a first attempt that did not
 #                             deliver within the grace (decision 0008); each costs PostgreSQL the bytes
@@ -116,13 +118,16 @@ stack_jit_seconds() {
   echo "$total"
 }
 
-stack_metric_total() { # SERVICE (as in run/stack.env: QUEUE_SERVICE) LINE-PATTERN [printf format, %d] -> their sum
+stack_metrics() { # SERVICE (as in run/stack.env: QUEUE_SERVICE) -> the /q/metrics text of all its instances
   local url
   for url in $(sed -n "s/^HTTP_$1\(_[0-9]*\)\{0,1\}=//p" "$STACK_DATA/run/stack.env"); do
     curl -s "$url/q/metrics"
-  done | awk -v p="$2" -v f="${3:-%d}" '$0 ~ p {n += $NF} END {printf f, n}'
-  echo
+  done
 }
+metrics_sum() { # LINE-PATTERN [printf format, %d] < metrics text -> the sum of the matching lines' values
+  awk -v p="$1" -v f="${2:-%d}" '$0 ~ p {n += $NF} END {printf f "\n", n}'
+}
+stack_metric_total() { stack_metrics "$1" | metrics_sum "$2" "${3:-%d}"; } # SERVICE LINE-PATTERN [format]
 stack_stored_with_bytes() { stack_metric_total QUEUE_SERVICE '^gateway_delivery_(stored_due|bytes_after_attempt)_total'; }
 stack_accepted() { stack_metric_total SMTP_INGRESS '^gateway_smtp_messages_total[{]result="accepted"[}]'; }
 
