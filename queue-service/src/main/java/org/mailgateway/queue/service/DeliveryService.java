@@ -183,11 +183,10 @@ public class DeliveryService {
      * after the commit ({@link NewMessage#firstAttempt}) while fewer than {@code first-attempt-room} recipients are in
      * such first attempts. At that limit it waits for room, as long as first attempts are ending: under load the
      * backlog stays in Kafka, and the cheap path (no bytes in the store for mail delivered at once) stays open when
-     * the CPU is short. It is stored due instead, with its bytes, for the
-     * delivery loop, when it has more recipients than the limit, when it waited {@code first-attempt-wait} in vain (a
-     * stalled downstream holds the room: mail for other next hops must not wait for it), and from then on until a
-     * first attempt ends. Every message returned leased must come back through {@link #stored} or
-     * {@link #notStored}.
+     * the CPU is short. It is stored due instead, with its bytes, for the delivery loop, when it has more recipients
+     * than the limit, when it waited {@code first-attempt-wait} in vain (a stalled downstream holds the room: mail for
+     * other next hops must not wait for it), and from then on until a first attempt ends. Every message returned
+     * leased must come back through {@link #stored} or {@link #notStored}.
      *
      * @return completes, on whatever thread made room or gave up waiting, with the message to store
      */
