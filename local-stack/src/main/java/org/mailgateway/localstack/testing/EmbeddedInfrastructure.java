@@ -13,7 +13,7 @@ import org.mailgateway.localstack.postgres.EmbeddedPostgresServer;
 /**
  * One real Kafka broker (in this JVM) and one real PostgreSQL per test JVM, started on first use on free
  * ports and shared by every test class of the module; stopped when the JVM exits. Tests may stop and start
- * the broker to see what clients observe while it is away.
+ * the broker or PostgreSQL to see what clients observe while it is away.
  */
 public final class EmbeddedInfrastructure {
 
@@ -21,6 +21,7 @@ public final class EmbeddedInfrastructure {
     private static int kafkaPort;
     private static int kafkaControllerPort;
     private static EmbeddedKafka kafka;
+    private static int postgresPort;
     private static EmbeddedPostgresServer postgres;
 
     static {
@@ -56,17 +57,29 @@ public final class EmbeddedInfrastructure {
 
     public static synchronized EmbeddedPostgresServer postgres() {
         if (postgres == null) {
-            postgres = EmbeddedPostgresServer.start(DIR.resolve("postgres"), Ports.free(), false);
+            if (postgresPort == 0) {
+                postgresPort = Ports.free();
+            }
+            postgres = EmbeddedPostgresServer.start(DIR.resolve("postgres"), postgresPort, false);
         }
         return postgres;
     }
 
-    private static synchronized void stopAll() {
-        stopKafka();
+    /** Stops PostgreSQL; its data and port are kept for {@link #startPostgres()}. */
+    public static synchronized void stopPostgres() {
         if (postgres != null) {
             postgres.close();
             postgres = null;
         }
+    }
+
+    public static synchronized void startPostgres() {
+        postgres();
+    }
+
+    private static synchronized void stopAll() {
+        stopKafka();
+        stopPostgres();
     }
 
     private static Path createDirectory() {

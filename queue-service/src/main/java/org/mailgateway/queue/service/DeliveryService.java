@@ -311,7 +311,8 @@ public class DeliveryService {
      * One round for the messages stored leased since the last one. Of those stored without their bytes, whichever
      * comes first settles them: the outcomes, recorded together with the bytes of every message a recipient still
      * waits for, or the grace running out, which stores all their bytes (the outcomes are recorded later, as they
-     * come). When recording the outcomes fails, the bytes are stored on their own.
+     * come). Recording is retried while PostgreSQL is away; when the store refuses the outcomes for good, the bytes
+     * are stored on their own.
      */
     private void attemptFirst() {
         Map<String, MessageContent> contents = new HashMap<>();
@@ -344,7 +345,7 @@ public class DeliveryService {
                     List<NewMessage> reports = reports(updates, contents);
                     boolean settles = settling.compareAndSet(false, true);
                     List<MessageContent> bytes = settles ? waitedFor(bytesLater, updates) : List.of();
-                    return Uni.createFrom().deferred(() -> store.record(updates, reports, bytes))
+                    return record(updates, reports, bytes)
                             .invoke(() -> {
                                 firstRoundRecording.record(System.nanoTime() - delivered, TimeUnit.NANOSECONDS);
                                 if (settles) {
@@ -455,8 +456,19 @@ public class DeliveryService {
         }
         List<String> ids = claimed.stream().map(ClaimedDelivery::messageId).distinct().toList();
         return contentOf(ids).chain(contents -> attemptAll(claimed, contents)
-                .chain(updates -> store.record(updates, reports(updates, contents), List.of())))
+                .chain(updates -> record(updates, reports(updates, contents), List.of())))
                 .replaceWith(claimed.size());
+    }
+
+    /**
+     * Records these outcomes ({@link MailStore#record}), retrying while PostgreSQL is away: a delivery made while it
+     * was away is not made again once it is back. Until then the recipients stay leased to this instance and their
+     * leases are renewed. Should a lease run out meanwhile and another attempt take the recipient, its outcome is the
+     * one recorded, not this one ({@link DeliveryUpdate#attempt()}).
+     */
+    private Uni<Void> record(List<DeliveryUpdate> updates, List<NewMessage> reports, List<MessageContent> bytes) {
+        return MailStore.retriedWhileItMayPass(Uni.createFrom().deferred(() -> store.record(updates, reports, bytes)),
+                "the outcomes of " + updates.size() + " delivery attempts");
     }
 
     /** Attempts every claimed delivery with the given contents: the outcomes, for one transaction. */
@@ -612,7 +624,7 @@ public class DeliveryService {
             Instant next = state == DeliveryUpdate.State.DEFERRED
                     ? now.plus(backoff.afterAttempts(claimed.attempts(), ThreadLocalRandom.current())) : null;
             updates.add(new DeliveryUpdate(claimed.messageId(), claimed.recipient(), state, next, result.reply(),
-                    resolvedDestination(claimed)));
+                    resolvedDestination(claimed), claimed.attempts()));
         }
         return updates;
     }

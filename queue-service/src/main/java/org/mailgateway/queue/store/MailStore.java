@@ -67,12 +67,13 @@ public class MailStore {
     private static final String LOAD_CONTENT = """
             SELECT id, mail_from, received_at, envelope::text AS envelope, raw FROM message WHERE id = ANY($1)""";
 
+    /** $7: the attempt the outcome is of; nothing changes when a later lease has counted another one since. */
     private static final String UPDATE_DELIVERY = """
             UPDATE delivery
                SET state = $3, next_attempt_at = coalesce($4, next_attempt_at), last_reply = $5, lease_until = NULL,
                    delivered_at = CASE WHEN $3 = 'DELIVERED' THEN now() ELSE delivered_at END,
                    destination = $6
-             WHERE message_id = $1 AND recipient = $2""";
+             WHERE message_id = $1 AND recipient = $2 AND attempts = $7""";
 
     /** Extends the leases of deliveries still in progress. */
     private static final String RENEW_LEASES = """
@@ -106,7 +107,7 @@ public class MailStore {
                      LIMIT $3
                        FOR UPDATE OF p, m SKIP LOCKED) lost
              WHERE d.message_id = lost.message_id AND d.recipient = lost.recipient
-            RETURNING d.message_id, d.recipient, d.destination, lost.mail_from, lost.received_at, lost.envelope""";
+            RETURNING d.message_id, d.recipient, d.destination, d.attempts, lost.mail_from, lost.received_at, lost.envelope""";
 
     /** Once every recipient has a message, its bytes are no longer needed. */
     private static final String DROP_DELIVERED_CONTENT = """
@@ -251,7 +252,10 @@ public class MailStore {
      * Records what the attempts did, ends the leases, and drops the bytes of fully delivered messages. In the same
      * transaction it writes the bytes of messages stored without them that a recipient still waits for
      * ({@link #storeBytes}), and queues the delivery status reports those outcomes call for: a failure is recorded
-     * together with its report, and a deferral with the bytes it needs, or not at all.
+     * together with its report, and a deferral with the bytes it needs, or not at all. Running it again changes
+     * nothing more (the reports keep their ids). An outcome whose recipient a later lease has taken since
+     * ({@link DeliveryUpdate#attempt()}) is not recorded; a report about it is still queued, so a sender can get two
+     * reports for one recipient when that happened after a long outage and the later attempt failed too.
      */
     public Uni<Void> record(List<DeliveryUpdate> updates, List<NewMessage> reports, List<MessageContent> bytes) {
         if (updates.isEmpty()) {
@@ -260,7 +264,7 @@ public class MailStore {
         List<Tuple> rows = updates.stream()
                 .map(u -> Tuple.tuple().addString(u.messageId()).addString(u.recipient()).addString(u.state().name())
                         .addOffsetDateTime(u.nextAttemptAt() == null ? null : utc(u.nextAttemptAt()))
-                        .addString(u.reply()).addString(u.destination()))
+                        .addString(u.reply()).addString(u.destination()).addInteger(u.attempt()))
                 .toList();
         String[] ids = updates.stream().map(DeliveryUpdate::messageId).distinct().toArray(String[]::new);
         return pool.withTransaction(conn -> {
@@ -317,7 +321,7 @@ public class MailStore {
                     for (Row r : rows) {
                         String id = r.getString("message_id");
                         expired.add(new DeliveryUpdate(id, r.getString("recipient"), DeliveryUpdate.State.EXPIRED, null,
-                                reason, r.getString("destination")));
+                                reason, r.getString("destination"), r.getInteger("attempts")));
                         contents.computeIfAbsent(id, k -> new MessageContent(id, r.getString("mail_from"),
                                 r.getOffsetDateTime("received_at").toInstant(), r.getString("envelope"), null));
                     }

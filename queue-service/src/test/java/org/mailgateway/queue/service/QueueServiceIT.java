@@ -54,6 +54,8 @@ import org.mailgateway.localstack.testing.EmbeddedInfrastructure;
 import org.mailgateway.localstack.testing.EmbeddedInfrastructureResource;
 import org.mailgateway.localstack.testing.TopicReader;
 import org.mailgateway.queue.config.DeliveryConfig;
+import org.mailgateway.queue.store.DeliveryUpdate;
+import org.mailgateway.queue.store.MailStore;
 
 /**
  * The queue service between a real mail.verdicts topic, a real PostgreSQL and a real downstream SMTP server
@@ -75,6 +77,9 @@ class QueueServiceIT {
 
     @Inject
     DeliveryConfig delivery;
+
+    @Inject
+    MailStore store;
 
     @BeforeAll
     static void directories() throws Exception {
@@ -365,6 +370,55 @@ class QueueServiceIT {
             await().atMost(PATIENCE).until(() -> states(envelope.messageId()).equals(List.of("DELIVERED")));
             assertArrayEquals(message, sink.messagesContaining("wait for me").get(0).content());
         }
+    }
+
+    @Test
+    void aDeliveryThatEndsWhilePostgresqlIsAwayIsRecordedWhenItIsBackAndNotMadeAgain() throws Exception {
+        byte[] message = "Subject: store away\r\n\r\ndelivered while PostgreSQL was stopped\r\n"
+                .getBytes(StandardCharsets.US_ASCII);
+        Path hold = Files.createFile(sinkDir.resolve("hold-data"));
+        try (DownstreamSink sink = DownstreamSink.start(SinkRouteResource.SINK_PORT, sinkDir.resolve("store-away"),
+                "--hold-data", hold.toString())) {
+            double delivered = registry.counter("gateway.delivery.attempts", "outcome", "DELIVERED").count();
+            Envelope envelope = publish(Verdict.Action.DELIVER, message, List.of("b@example.test"));
+
+            // the downstream has the whole message and holds its reply; PostgreSQL stops before the 250 goes out,
+            // so the outcome of the delivery cannot be recorded when it ends
+            await().atMost(PATIENCE).until(() -> sink.messagesContaining("while PostgreSQL was stopped").size() == 1);
+            EmbeddedInfrastructure.stopPostgres();
+            try {
+                Files.delete(hold);
+                await().atMost(PATIENCE).until(
+                        () -> registry.counter("gateway.delivery.attempts", "outcome", "DELIVERED").count() > delivered);
+            } finally {
+                EmbeddedInfrastructure.startPostgres();
+            }
+
+            // recorded once PostgreSQL is back, within the lease: the downstream never gets the message again
+            await().atMost(PATIENCE).until(() -> states(envelope.messageId()).equals(List.of("DELIVERED")));
+            assertEquals(1, sink.messagesContaining("while PostgreSQL was stopped").size(), "delivered once");
+        }
+    }
+
+    @Test
+    void theLateOutcomeOfAnAttemptWhoseRecipientALaterAttemptHasTakenChangesNothing() throws Exception {
+        Envelope envelope = envelope(List.of("b@example.test"), 100);
+        // the first attempt's lease ran out while its outcome could not be recorded, and a second attempt has the
+        // recipient now (leased for an hour: the delivery loop leaves it alone)
+        storeWithoutBytes(envelope, "127.0.0.1:25", "now() + interval '1 hour'");
+        assertEquals(1, count("WITH u AS (UPDATE delivery SET attempts = 2 WHERE message_id = ? RETURNING 1)"
+                + " SELECT count(*) FROM u", envelope.messageId()));
+
+        store.record(List.of(new DeliveryUpdate(envelope.messageId(), "b@example.test", DeliveryUpdate.State.DELIVERED,
+                null, "250 the first attempt, late", "127.0.0.1:25", 1)), List.of(), List.of()).await().atMost(PATIENCE);
+        assertEquals(List.of("QUEUED"), states(envelope.messageId()));
+        assertEquals(1, count("SELECT count(*) FROM delivery WHERE message_id = ? AND lease_until > now()",
+                envelope.messageId()), "still leased to the second attempt");
+
+        store.record(List.of(new DeliveryUpdate(envelope.messageId(), "b@example.test", DeliveryUpdate.State.DELIVERED,
+                null, "250 the second attempt", "127.0.0.1:25", 2)), List.of(), List.of()).await().atMost(PATIENCE);
+        assertEquals(List.of("DELIVERED"), states(envelope.messageId()));
+        assertEquals("250 the second attempt", lastReply(envelope.messageId()));
     }
 
     @Test
