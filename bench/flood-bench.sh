@@ -22,10 +22,13 @@
 # -p "postfix gateway" runs every load against Postfix as well, in the same sitting, alternating run by run: a private
 # Postfix with postscreen in front of smtpd refusing the same blocked addresses (bench/lib/postfix-postscreen.sh),
 # relaying to the same sink. Its "stack cores" are its whole process tree. -F applies to the gateway's port only.
+# -p may also name gateway-nice: the same stack, with its back end (policy-service, queue-service, admin-api and
+# PostgreSQL: the work after the 250) at nice -B (default 10) for that peer's runs and back at 0 after them, so that
+# the SMTP ingress and Kafka (the path to a reply) get the stack's share of the cores first.
 #
 # Usage: bench/flood-bench.sh [-c "50 200"] [-r runs] [-k processes] [-m messages_per_process] [-P flood_processes]
 #                             [-w quiet|warm-up rounds of the legitimate load] [-F drop|reject] [-W seconds]
-#                             [-p "postfix gateway"]
+#                             [-p "postfix gateway gateway-nice"] [-B nice]
 #   -w  default "quiet": rounds of the legitimate load (and a flood) until the services' JIT compilers have gone quiet
 #       (bench/lib/stack-cpu.sh; it takes tens of thousands of messages, see docs/benchmarks.md)
 #   -W  whole seconds each legitimate process waits between its messages (smtp-source -w); default: no wait
@@ -37,11 +40,11 @@
 set -uo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 FLOOD="${FLOOD:-$ROOT/../shared/bench/flood.py}"
-CONCURRENCY="50 200" RUNS=3 PROCS=20 PER_PROC=400 FLOOD_PROCS=2 WARM=quiet FIREWALL= PACE= PEERS=gateway
-while getopts "c:r:k:m:P:w:F:W:p:h" o; do
+CONCURRENCY="50 200" RUNS=3 PROCS=20 PER_PROC=400 FLOOD_PROCS=2 WARM=quiet FIREWALL= PACE= PEERS=gateway BG_NICE=10
+while getopts "c:r:k:m:P:w:F:W:p:B:h" o; do
   case $o in
     c) CONCURRENCY=$OPTARG ;; r) RUNS=$OPTARG ;; k) PROCS=$OPTARG ;; m) PER_PROC=$OPTARG ;; P) FLOOD_PROCS=$OPTARG ;;
-    w) WARM=$OPTARG ;; F) FIREWALL=$OPTARG ;; W) PACE=$OPTARG ;; p) PEERS=$OPTARG ;; *) sed -n '2,36p' "$0"; exit 2 ;;
+    w) WARM=$OPTARG ;; F) FIREWALL=$OPTARG ;; W) PACE=$OPTARG ;; p) PEERS=$OPTARG ;; B) BG_NICE=$OPTARG ;; *) sed -n '2,39p' "$0"; exit 2 ;;
   esac
 done
 case "$FIREWALL" in
@@ -49,7 +52,7 @@ case "$FIREWALL" in
   *) echo "-F takes drop or reject" >&2; exit 2 ;;
 esac
 for peer in $PEERS; do
-  [[ $peer == gateway || $peer == postfix ]] || { echo "-p takes gateway and postfix" >&2; exit 2; }
+  [[ $peer == gateway || $peer == gateway-nice || $peer == postfix ]] || { echo "-p takes gateway, gateway-nice and postfix" >&2; exit 2; }
 done
 BASE_PORT=30000 SINK_PORT=30099 POSTFIX_PORT=30027
 source "$ROOT/bench/lib/private-stack.sh"
@@ -138,19 +141,21 @@ if [[ $WARM == quiet ]]; then   # warm-up: the JIT keeps compiling for tens of t
 else
   for w in $(seq "$WARM"); do warm_round >/dev/null; done
 fi
+BACK_END="POLICY_SERVICE QUEUE_SERVICE ADMIN_API postgres"
 peer_port() { [[ $1 == postfix ]] && echo "$POSTFIX_PORT" || echo "$GATEWAY_SMTP_PORT"; }
 peer_cpu_mark() { [[ $1 == postfix ]] && PEER_TICKS=$(postscreen_ticks) || stack_cpu_mark; }
 peer_cpu_ms() { # CPU milliseconds of the peer since peer_cpu_mark
   if [[ $1 == postfix ]]; then echo $(( ($(postscreen_ticks) - PEER_TICKS) * 1000 / $(getconf CLK_TCK) )); else stack_cpu_total_ms; fi
 }
-echo "# $(date -u +%FT%TZ), $(nproc) cores; runs alternate ${PEERS// /\/}; legitimate load: $PROCS x smtp-source -s 1 -m $PER_PROC${PACE:+ -w $PACE} (2 KiB); flood: flood.py -P $FLOOD_PROCS${FIREWALL:+; kernel: $VERDICT}; $(stack_store_compression)"
-printf '%-7s | %-5s | %-11s | %-11s | %-5s | %-11s | %-11s | %-18s | %s\n' peer conc "alone e2e/s" "flood e2e/s" ratio "flood conn/s" \
+echo "# $(date -u +%FT%TZ), $(nproc) cores; runs alternate ${PEERS// /\/}$([[ " $PEERS " == *" gateway-nice "* ]] && echo " (back end at nice $BG_NICE)"); legitimate load: $PROCS x smtp-source -s 1 -m $PER_PROC${PACE:+ -w $PACE} (2 KiB); flood: flood.py -P $FLOOD_PROCS${FIREWALL:+; kernel: $VERDICT}; $(stack_store_compression)"
+printf '%-12s | %-5s | %-11s | %-11s | %-5s | %-11s | %-11s | %-18s | %s\n' peer conc "alone e2e/s" "flood e2e/s" ratio "flood conn/s" \
   "rejects/s" "reply ms p50 / p99" "tool / stack cores"
 for c in $CONCURRENCY; do
   for peer in $PEERS; do : > "/tmp/flood-bench.$peer.runs"; done
   for run in $(seq "$RUNS"); do
     for peer in $PEERS; do
       PORT_UNDER_TEST=$(peer_port "$peer")
+      [[ $peer == gateway-nice ]] && stack_renice "$BG_NICE" $BACK_END
       alone=$(legit) || exit 1
       flood_start "$c" "c$c" /tmp/flood-bench.flood
       sleep 0.5   # the tool forks its processes
@@ -166,12 +171,13 @@ f = json.loads(open(sys.argv[3]).readline())
 print(sys.argv[1], sys.argv[2], f"{float(sys.argv[2]) / float(sys.argv[1]):.2f}", f["conn_per_s"], f["rejects_per_s"],
       f["reply_ms"]["p50"], f["reply_ms"]["p99"], sys.argv[4], sys.argv[5], json.dumps(f["outcomes"], separators=(",", ":")))
 PY
+      [[ $peer == gateway-nice ]] && stack_renice 0 $BACK_END
       log "$peer c=$c run $run: $(tail -1 "/tmp/flood-bench.$peer.runs")"
     done
   done
   for peer in $PEERS; do
     col() { awk -v c="$1" '{print $c}' "/tmp/flood-bench.$peer.runs" | median; }
-    printf '%-7s | %-5s | %-11s | %-11s | %-5s | %-11s | %-11s | %-18s | %s / %s\n' "$peer" "$c" "$(col 1)" "$(col 2)" "$(col 3)" \
+    printf '%-12s | %-5s | %-11s | %-11s | %-5s | %-11s | %-11s | %-18s | %s / %s\n' "$peer" "$c" "$(col 1)" "$(col 2)" "$(col 3)" \
       "$(col 4)" "$(col 5)" "$(col 6) / $(col 7)" "$(col 8)" "$(col 9)"
     echo "#   $peer runs (alone during ratio conn/s rejects/s p50 p99 tool-cores stack-cores outcomes): $(paste -sd';' "/tmp/flood-bench.$peer.runs")"
   done

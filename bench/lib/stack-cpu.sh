@@ -17,6 +17,8 @@
 #                             deliver within the grace (decision 0008); each costs PostgreSQL the bytes
 #   stack_accepted            messages the SMTP ingress has answered 250 to so far, all instances: under an overload
 #                             it accepts more than is delivered, and the CPU per delivered message includes that
+#   stack_renice NICE PART...  every thread of the parts' processes (PostgreSQL: the postmaster and its backends) to
+#                             that nice value; threads and backends started later inherit it from their creator
 #   stack_warm_until_quiet CMD...
 #                             runs CMD (one round of warm-up load) again and again until a round's JIT compile
 #                             time is under 3 % of the round's duration per service instance (at most 20 rounds)
@@ -71,6 +73,16 @@ stack_part_ticks() { # part -> ticks
   else
     stack_ticks ${STACK_PARTS[$1]}
   fi
+}
+
+stack_renice() { # NICE PART... (root, to lower a value again)
+  local nice=$1 part pid task
+  shift
+  for part in "$@"; do
+    for pid in $( [[ $part == postgres ]] && echo "$STACK_POSTMASTER" $(pgrep -P "$STACK_POSTMASTER") || echo ${STACK_PARTS[$part]}); do
+      for task in /proc/"$pid"/task/*; do renice -n "$nice" -p "${task##*/}" >/dev/null 2>&1; done
+    done
+  done
 }
 
 stack_store_compression() { # migration V3's notice, logged once, when the store is created
