@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -464,11 +465,12 @@ public class DeliveryService {
      * Records these outcomes ({@link MailStore#record}), retrying while PostgreSQL is away: a delivery made while it
      * was away is not made again once it is back. Until then the recipients stay leased to this instance and their
      * leases are renewed. Should a lease run out meanwhile and another attempt take the recipient, its outcome is the
-     * one recorded, not this one ({@link DeliveryUpdate#attempt()}).
+     * one recorded, not this one ({@link DeliveryUpdate#attempt()}). Retried at least every second: the outcomes
+     * have to reach the store soon after PostgreSQL is back, before the leases run out.
      */
     private Uni<Void> record(List<DeliveryUpdate> updates, List<NewMessage> reports, List<MessageContent> bytes) {
         return MailStore.retriedWhileItMayPass(Uni.createFrom().deferred(() -> store.record(updates, reports, bytes)),
-                "the outcomes of " + updates.size() + " delivery attempts");
+                "the outcomes of " + updates.size() + " delivery attempts", Duration.ofSeconds(1));
     }
 
     /** Attempts every claimed delivery with the given contents: the outcomes, for one transaction. */

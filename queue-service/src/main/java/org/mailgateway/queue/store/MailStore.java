@@ -165,9 +165,14 @@ public class MailStore {
      * passes ends it.
      */
     public static <T> Uni<T> retriedWhileItMayPass(Uni<T> work, String what) {
+        return retriedWhileItMayPass(work, what, Duration.ofSeconds(10));
+    }
+
+    /** As {@link #retriedWhileItMayPass(Uni, String)}, at most every {@code maxBackoff}. */
+    public static <T> Uni<T> retriedWhileItMayPass(Uni<T> work, String what, Duration maxBackoff) {
         return work
                 .onFailure(MailStore::mayPass).invoke(e -> LOG.warnf("cannot store %s yet (retrying): %s", what, e))
-                .onFailure(MailStore::mayPass).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10))
+                .onFailure(MailStore::mayPass).retry().withBackOff(Duration.ofMillis(200), maxBackoff)
                 .indefinitely();
     }
 
