@@ -66,20 +66,21 @@ stack_compiler_ticks() { # clock ticks of the JIT compiler threads of the JVMs (
   echo "$t"
 }
 
-stack_part_ticks() { # part -> ticks
+stack_part_pids() { # part -> its processes (PostgreSQL: the postmaster and its backends)
   if [[ $1 == postgres ]]; then
-    [[ -n "$STACK_POSTMASTER" ]] || { echo 0; return; }
-    stack_ticks "$STACK_POSTMASTER" $(pgrep -P "$STACK_POSTMASTER" 2>/dev/null)
+    [[ -n "$STACK_POSTMASTER" ]] && echo "$STACK_POSTMASTER" $(pgrep -P "$STACK_POSTMASTER" 2>/dev/null)
   else
-    stack_ticks ${STACK_PARTS[$1]}
+    echo ${STACK_PARTS[$1]}
   fi
 }
+
+stack_part_ticks() { stack_ticks $(stack_part_pids "$1"); } # part -> ticks
 
 stack_renice() { # NICE PART... (root, to lower a value again)
   local nice=$1 part pid task
   shift
   for part in "$@"; do
-    for pid in $( [[ $part == postgres ]] && echo "$STACK_POSTMASTER" $(pgrep -P "$STACK_POSTMASTER") || echo ${STACK_PARTS[$part]}); do
+    for pid in $(stack_part_pids "$part"); do
       for task in /proc/"$pid"/task/*; do renice -n "$nice" -p "${task##*/}" >/dev/null 2>&1; done
     done
   done
