@@ -343,10 +343,9 @@ public class DeliveryService {
                     if (grace >= 0) {
                         vertx.cancelTimer(grace);
                     }
-                    List<NewMessage> reports = reports(updates, contents);
                     boolean settles = settling.compareAndSet(false, true);
                     List<MessageContent> bytes = settles ? waitedFor(bytesLater, updates) : List.of();
-                    return record(updates, reports, bytes)
+                    return record(updates, contents, bytes)
                             .invoke(() -> {
                                 firstRoundRecording.record(System.nanoTime() - delivered, TimeUnit.NANOSECONDS);
                                 if (settles) {
@@ -457,20 +456,24 @@ public class DeliveryService {
         }
         List<String> ids = claimed.stream().map(ClaimedDelivery::messageId).distinct().toList();
         return contentOf(ids).chain(contents -> attemptAll(claimed, contents)
-                .chain(updates -> record(updates, reports(updates, contents), List.of())))
+                .chain(updates -> record(updates, contents, List.of())))
                 .replaceWith(claimed.size());
     }
 
     /**
-     * Records these outcomes ({@link MailStore#record}), retrying while PostgreSQL is away: a delivery made while it
-     * was away is not made again once it is back. Until then the recipients stay leased to this instance and their
-     * leases are renewed. Should a lease run out meanwhile and another attempt take the recipient, its outcome is the
-     * one recorded, not this one ({@link DeliveryUpdate#attempt()}). Retried at least every second: the outcomes
-     * have to reach the store soon after PostgreSQL is back, before the leases run out.
+     * Records these outcomes ({@link MailStore#record}) with the delivery status reports they call for, retrying
+     * while PostgreSQL is away: a delivery made while it was away is not made again once it is back. Until then the
+     * recipients stay leased to this instance and their leases are renewed. Should a lease run out meanwhile and
+     * another attempt take the recipient, its outcome is the one recorded and reported, not this one
+     * ({@link DeliveryUpdate#attempt()}). Retried at least every second: the outcomes have to reach the store soon
+     * after PostgreSQL is back, before the leases run out.
      */
-    private Uni<Void> record(List<DeliveryUpdate> updates, List<NewMessage> reports, List<MessageContent> bytes) {
-        return MailStore.retriedWhileItMayPass(Uni.createFrom().deferred(() -> store.record(updates, reports, bytes)),
-                "the outcomes of " + updates.size() + " delivery attempts", Duration.ofSeconds(1));
+    private Uni<Void> record(List<DeliveryUpdate> updates, Map<String, MessageContent> contents, List<MessageContent> bytes) {
+        Reports reports = new Reports();
+        return MailStore.retriedWhileItMayPass(Uni.createFrom().deferred(
+                        () -> store.record(updates, recorded -> reports.of(recorded, contents), bytes)),
+                        "the outcomes of " + updates.size() + " delivery attempts", Duration.ofSeconds(1))
+                .invoke(reports::logQueued).replaceWithVoid();
     }
 
     /** Attempts every claimed delivery with the given contents: the outcomes, for one transaction. */
@@ -543,43 +546,59 @@ public class DeliveryService {
     }
 
     /**
-     * The delivery status reports that this round's failures call for (see {@link Bounce#wanted}): one per
-     * message, naming every recipient that failed in this round. Each is queued like any other mail, from the
-     * null sender, to the original sender's route. A message whose bytes the store does not have gets a report
-     * without them.
+     * The delivery status reports of one transaction's outcomes, each message's with the same id however often the
+     * transaction is tried: a retry after a commit whose answer was lost queues nothing new.
      */
-    private List<NewMessage> reports(List<DeliveryUpdate> updates, Map<String, MessageContent> contents) {
-        Map<String, List<Bounce.Failure>> failedByMessage = new LinkedHashMap<>();
-        for (DeliveryUpdate update : updates) {
-            if (update.state() == DeliveryUpdate.State.FAILED || update.state() == DeliveryUpdate.State.EXPIRED) {
-                failedByMessage.computeIfAbsent(update.messageId(), id -> new ArrayList<>()).add(new Bounce.Failure(
-                        update.recipient(), update.reply(), update.destination(), update.state() == DeliveryUpdate.State.EXPIRED));
+    private final class Reports {
+        private final Instant now = clock.instant();
+        private final Map<String, String> ids = new HashMap<>();
+        /** What the last {@link #of} made, for the log once it is committed. */
+        private List<String> made = List.of();
+
+        /**
+         * The reports these failures call for (see {@link Bounce#wanted}): one per message, naming every recipient
+         * that failed. Each is queued like any other mail, from the null sender, to the original sender's route. A
+         * message whose bytes the store does not have gets a report without them.
+         */
+        List<NewMessage> of(List<DeliveryUpdate> updates, Map<String, MessageContent> contents) {
+            Map<String, List<Bounce.Failure>> failedByMessage = new LinkedHashMap<>();
+            for (DeliveryUpdate update : updates) {
+                if (update.state() == DeliveryUpdate.State.FAILED || update.state() == DeliveryUpdate.State.EXPIRED) {
+                    failedByMessage.computeIfAbsent(update.messageId(), id -> new ArrayList<>()).add(new Bounce.Failure(
+                            update.recipient(), update.reply(), update.destination(),
+                            update.state() == DeliveryUpdate.State.EXPIRED));
+                }
             }
+            List<NewMessage> reports = new ArrayList<>();
+            List<String> lines = new ArrayList<>();
+            failedByMessage.forEach((messageId, failures) -> {
+                MessageContent content = contents.get(messageId);
+                if (content == null || content.envelopeJson() == null) {
+                    return;
+                }
+                Envelope envelope = ContractJson.read(content.envelopeJson().getBytes(StandardCharsets.UTF_8), Envelope.class);
+                List<Bounce.Failure> reported = failures.stream().filter(f -> Bounce.wanted(envelope, f.recipient())).toList();
+                if (reported.isEmpty()) {
+                    return;
+                }
+                String id = ids.computeIfAbsent(messageId, k -> MessageIds.next());
+                Bounce.Report report = Bounce.report(envelope, content.raw(), reported, heloName, id, now);
+                Envelope reportEnvelope = new Envelope(id, now, "127.0.0.1", heloName, "ESMTP", "", List.of(report.to()),
+                        report.content().length, "queue-service", null, false, true, null, false, null);
+                reports.add(new NewMessage(reportEnvelope, new String(ContractJson.write(reportEnvelope), StandardCharsets.UTF_8),
+                        new Verdict(Verdict.Action.DELIVER, 0, 0, List.of(), now), "[]", report.content(),
+                        "Undelivered mail returned to sender",
+                        List.of(new NewMessage.NewDelivery(report.to(), destinationOf(report.to())))));
+                lines.add("delivery status report: id=" + id + " about=" + messageId + " to=<" + report.to()
+                        + "> recipients=" + reported.size());
+            });
+            made = lines;
+            return reports;
         }
-        List<NewMessage> reports = new ArrayList<>();
-        Instant now = clock.instant();
-        failedByMessage.forEach((messageId, failures) -> {
-            MessageContent content = contents.get(messageId);
-            if (content == null || content.envelopeJson() == null) {
-                return;
-            }
-            Envelope envelope = ContractJson.read(content.envelopeJson().getBytes(StandardCharsets.UTF_8), Envelope.class);
-            List<Bounce.Failure> reported = failures.stream().filter(f -> Bounce.wanted(envelope, f.recipient())).toList();
-            if (reported.isEmpty()) {
-                return;
-            }
-            String id = MessageIds.next();
-            Bounce.Report report = Bounce.report(envelope, content.raw(), reported, heloName, id, now);
-            Envelope reportEnvelope = new Envelope(id, now, "127.0.0.1", heloName, "ESMTP", "", List.of(report.to()),
-                    report.content().length, "queue-service", null, false, true, null, false, null);
-            reports.add(new NewMessage(reportEnvelope, new String(ContractJson.write(reportEnvelope), StandardCharsets.UTF_8),
-                    new Verdict(Verdict.Action.DELIVER, 0, 0, List.of(), now), "[]", report.content(),
-                    "Undelivered mail returned to sender",
-                    List.of(new NewMessage.NewDelivery(report.to(), destinationOf(report.to())))));
-            LOG.infof("delivery status report: id=%s about=%s to=<%s> recipients=%d", id, messageId, report.to(),
-                    reported.size());
-        });
-        return reports;
+
+        void logQueued() {
+            made.forEach(LOG::info);
+        }
     }
 
     /**
@@ -592,8 +611,10 @@ public class DeliveryService {
      * @return how many recipients were expired
      */
     public Uni<Integer> expireNeverStored() {
-        return store.expireWithoutBytes(config.retry().maxLifetime(), NEVER_STORED, NEVER_STORED_BATCH, this::reports)
+        Reports reports = new Reports();
+        return store.expireWithoutBytes(config.retry().maxLifetime(), NEVER_STORED, NEVER_STORED_BATCH, reports::of)
                 .invoke(expired -> {
+                    reports.logQueued();
                     if (expired > 0) {
                         registry.counter("gateway.delivery.expired.without.bytes").increment(expired);
                         LOG.warnf("expired %d recipients of mail older than %s whose bytes never reached the store",

@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /** The SQL of the mail store (schema: db/migration). Nothing but statements and row mapping. */
@@ -256,15 +257,18 @@ public class MailStore {
     /**
      * Records what the attempts did, ends the leases, and drops the bytes of fully delivered messages. In the same
      * transaction it writes the bytes of messages stored without them that a recipient still waits for
-     * ({@link #storeBytes}), and queues the delivery status reports those outcomes call for: a failure is recorded
-     * together with its report, and a deferral with the bytes it needs, or not at all. Running it again changes
-     * nothing more (the reports keep their ids). An outcome whose recipient a later lease has taken since
-     * ({@link DeliveryUpdate#attempt()}) is not recorded; a report about it is still queued, so a sender can get two
-     * reports for one recipient when that happened after a long outage and the later attempt failed too.
+     * ({@link #storeBytes}), and queues the delivery status reports that {@code reportsFor} makes of the outcomes
+     * recorded: a failure is recorded together with its report, and a deferral with the bytes it needs, or not at
+     * all. An outcome whose recipient a later lease has taken since ({@link DeliveryUpdate#attempt()}) is not
+     * recorded and gets no report: the later attempt's outcome is the one reported. Running it again changes nothing
+     * more, as long as {@code reportsFor} gives its reports the same ids each time.
+     *
+     * @return the reports queued
      */
-    public Uni<Void> record(List<DeliveryUpdate> updates, List<NewMessage> reports, List<MessageContent> bytes) {
+    public Uni<List<NewMessage>> record(List<DeliveryUpdate> updates,
+            Function<List<DeliveryUpdate>, List<NewMessage>> reportsFor, List<MessageContent> bytes) {
         if (updates.isEmpty()) {
-            return Uni.createFrom().voidItem();
+            return Uni.createFrom().item(List.of());
         }
         List<Tuple> rows = updates.stream()
                 .map(u -> Tuple.tuple().addString(u.messageId()).addString(u.recipient()).addString(u.state().name())
@@ -273,16 +277,37 @@ public class MailStore {
                 .toList();
         String[] ids = updates.stream().map(DeliveryUpdate::messageId).distinct().toArray(String[]::new);
         return pool.withTransaction(conn -> {
-            Uni<?> done = conn.preparedQuery(UPDATE_DELIVERY).executeBatch(rows);
+            Uni<List<DeliveryUpdate>> recorded = conn.preparedQuery(UPDATE_DELIVERY).executeBatch(rows)
+                    .map(results -> changed(updates, results));
             if (!bytes.isEmpty()) {
-                done = done.chain(() -> conn.preparedQuery(STORE_BYTES).executeBatch(bytesRows(bytes)));
+                recorded = recorded.call(() -> conn.preparedQuery(STORE_BYTES).executeBatch(bytesRows(bytes)));
             }
-            done = done.chain(() -> conn.preparedQuery(DROP_DELIVERED_CONTENT).execute(Tuple.tuple().addArrayOfString(ids)));
-            for (NewMessage report : reports) {
-                done = done.chain(() -> insert(conn, report));
-            }
-            return done.replaceWithVoid();
+            return recorded
+                    .call(() -> conn.preparedQuery(DROP_DELIVERED_CONTENT).execute(Tuple.tuple().addArrayOfString(ids)))
+                    .chain(changed -> insertAll(conn, reportsFor.apply(changed)));
         });
+    }
+
+    /** The updates whose row the batch changed, from its per-statement results (in the order of the updates). */
+    private static List<DeliveryUpdate> changed(List<DeliveryUpdate> updates, RowSet<Row> results) {
+        List<DeliveryUpdate> changed = new ArrayList<>(updates.size());
+        RowSet<Row> result = results;
+        for (DeliveryUpdate update : updates) {
+            if (result.rowCount() > 0) {
+                changed.add(update);
+            }
+            result = result.next();
+        }
+        return changed;
+    }
+
+    /** Inserts these messages one after the other; completes with them. */
+    private Uni<List<NewMessage>> insertAll(SqlConnection conn, List<NewMessage> messages) {
+        Uni<?> done = Uni.createFrom().voidItem();
+        for (NewMessage message : messages) {
+            done = done.chain(() -> insert(conn, message));
+        }
+        return done.replaceWith(messages);
     }
 
     /**
@@ -330,11 +355,7 @@ public class MailStore {
                         contents.computeIfAbsent(id, k -> new MessageContent(id, r.getString("mail_from"),
                                 r.getOffsetDateTime("received_at").toInstant(), r.getString("envelope"), null));
                     }
-                    Uni<?> done = Uni.createFrom().voidItem();
-                    for (NewMessage report : reportsFor.apply(expired, contents)) {
-                        done = done.chain(() -> insert(conn, report));
-                    }
-                    return done.replaceWith(expired.size());
+                    return insertAll(conn, reportsFor.apply(expired, contents)).replaceWith(expired.size());
                 }));
     }
 

@@ -56,6 +56,7 @@ import org.mailgateway.localstack.testing.TopicReader;
 import org.mailgateway.queue.config.DeliveryConfig;
 import org.mailgateway.queue.store.DeliveryUpdate;
 import org.mailgateway.queue.store.MailStore;
+import org.mailgateway.queue.store.NewMessage;
 
 /**
  * The queue service between a real mail.verdicts topic, a real PostgreSQL and a real downstream SMTP server
@@ -401,7 +402,7 @@ class QueueServiceIT {
     }
 
     @Test
-    void theLateOutcomeOfAnAttemptWhoseRecipientALaterAttemptHasTakenChangesNothing() throws Exception {
+    void theLateOutcomeOfAnAttemptWhoseRecipientALaterAttemptHasTakenChangesNothingAndIsNotReported() throws Exception {
         Envelope envelope = envelope(List.of("b@example.test"), 100);
         // the first attempt's lease ran out while its outcome could not be recorded, and a second attempt has the
         // recipient now (leased for an hour: the delivery loop leaves it alone)
@@ -409,16 +410,43 @@ class QueueServiceIT {
         assertEquals(1, count("WITH u AS (UPDATE delivery SET attempts = 2 WHERE message_id = ? RETURNING 1)"
                 + " SELECT count(*) FROM u", envelope.messageId()));
 
-        store.record(List.of(new DeliveryUpdate(envelope.messageId(), "b@example.test", DeliveryUpdate.State.DELIVERED,
-                null, "250 the first attempt, late", "127.0.0.1:25", 1)), List.of(), List.of()).await().atMost(PATIENCE);
+        String lateReport = MessageIds.next();
+        List<NewMessage> queued = store.record(List.of(new DeliveryUpdate(envelope.messageId(), "b@example.test",
+                DeliveryUpdate.State.FAILED, null, "550 the first attempt, late", "127.0.0.1:25", 1)),
+                recorded -> reportOfEach(recorded, lateReport), List.of()).await().atMost(PATIENCE);
         assertEquals(List.of("QUEUED"), states(envelope.messageId()));
         assertEquals(1, count("SELECT count(*) FROM delivery WHERE message_id = ? AND lease_until > now()",
                 envelope.messageId()), "still leased to the second attempt");
+        assertEquals(List.of(), queued, "no report about an outcome not recorded");
+        assertEquals(0, count("SELECT count(*) FROM message WHERE id = ?", lateReport));
 
-        store.record(List.of(new DeliveryUpdate(envelope.messageId(), "b@example.test", DeliveryUpdate.State.DELIVERED,
-                null, "250 the second attempt", "127.0.0.1:25", 2)), List.of(), List.of()).await().atMost(PATIENCE);
-        assertEquals(List.of("DELIVERED"), states(envelope.messageId()));
-        assertEquals("250 the second attempt", lastReply(envelope.messageId()));
+        String report = MessageIds.next();
+        DeliveryUpdate second = new DeliveryUpdate(envelope.messageId(), "b@example.test", DeliveryUpdate.State.FAILED,
+                null, "550 the second attempt", "127.0.0.1:25", 2);
+        queued = store.record(List.of(second), recorded -> reportOfEach(recorded, report), List.of())
+                .await().atMost(PATIENCE);
+        assertEquals(List.of("FAILED"), states(envelope.messageId()));
+        assertEquals("550 the second attempt", lastReply(envelope.messageId()));
+        assertEquals(List.of(report), queued.stream().map(m -> m.envelope().messageId()).toList());
+        assertEquals(1, count("SELECT count(*) FROM message WHERE id = ? AND subject = '550 the second attempt'", report));
+
+        // recorded again (a retry after a commit whose answer was lost): the report with the same id is not queued twice
+        store.record(List.of(second), recorded -> reportOfEach(recorded, report), List.of()).await().atMost(PATIENCE);
+        assertEquals(1, count("SELECT count(*) FROM message WHERE id = ?", report));
+    }
+
+    /**
+     * A stand-in report (id {@code id}, the outcome's reply as its subject) for each outcome the store recorded;
+     * to a sender no other test uses, and without deliveries, so that the delivery loop leaves it alone.
+     */
+    private static List<NewMessage> reportOfEach(List<DeliveryUpdate> recorded, String id) {
+        return recorded.stream().map(update -> {
+            Envelope report = new Envelope(id, Instant.now(), "127.0.0.1", "gateway.test", "ESMTP", "",
+                    List.of("late-outcome@example.org"), 10, "test");
+            return new NewMessage(report, new String(ContractJson.write(report), StandardCharsets.UTF_8),
+                    verdict(Verdict.Action.DELIVER), "[]", "Subject: x\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII),
+                    update.reply(), List.of());
+        }).toList();
     }
 
     @Test
