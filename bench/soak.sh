@@ -8,7 +8,9 @@
 #   relay tries  swaks from 127.0.6.2-9, one a second, to a foreign domain (refused; those IPs get blocked)
 #   a flood      ../shared/bench/flood.py from 127.0.5.1-50, 5 connections at a time
 # Every minute it prints, per process (Kafka and the four services): RSS, JVM heap used (from /q/metrics),
-# open file descriptors and threads, one TSV line each; and the messages smtp-sink has counted.
+# open file descriptors and threads, one TSV line each; and the messages smtp-sink has counted. For PostgreSQL
+# (the postmaster and its backends): their proportional set size (Pss, shared memory counted once), their open
+# descriptors, and how many processes they are, in the threads column.
 # Stops everything at the end. Needs: postfix (smtp-source, smtp-sink), swaks, python3, curl, a built project.
 #
 # Usage: bench/soak.sh [-d minutes] [-b base_port]
@@ -80,6 +82,17 @@ while until_end; do
     fi
     printf '%d\t%s\t%s\t%s\t%s\t%s\t%s\n' "$minute" "$s" "$rss" "$heap" "$fds" "$threads" "$(sink_count)"
   done
+  pg=$(pgrep -f -- "-D $GATEWAY_DATA_DIR/postgres" | head -1 || true)
+  if [[ -n "$pg" ]]; then
+    pg_all=("$pg" $(pgrep -P "$pg" || true))
+    pss_kib=0 fds=0
+    for p in "${pg_all[@]}"; do
+      pss_kib=$((pss_kib + $(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)))
+      fds=$((fds + $(ls "/proc/$p/fd" 2>/dev/null | wc -l)))
+    done
+    pss=$((pss_kib / 1024))
+    printf '%d\t%s\t%s\t%s\t%s\t%s\t%s\n' "$minute" POSTGRES "$pss" - "$fds" "${#pg_all[@]}" "$(sink_count)"
+  fi
   sleep 60
   minute=$((minute + 1))
 done
