@@ -66,7 +66,8 @@ PIDS+=($!)
     --from x@example.org --to victim@elsewhere.test >/dev/null 2>&1 || true; i=$(( i % 8 + 2 )); sleep 1; done ) &
 PIDS+=($!)
 python3 "$FLOOD" -p "$GATEWAY_SMTP_PORT" --src 127.0.5.1-50 -c 5 -d $(( DURATION * 60 )) > "$WORK/flood.json" 2>&1 &
-PIDS+=($!)
+FLOOD_PID=$!
+PIDS+=($FLOOD_PID)
 
 printf 'minute\tprocess\trss_mib\theap_mib\tfds\tthreads\tsink_messages\n'
 minute=0
@@ -96,4 +97,5 @@ while until_end; do
   sleep 60
   minute=$((minute + 1))
 done
+wait "$FLOOD_PID" || true # it started after END was set, so it may end a little after the last sample
 log "flood: $(tail -c 400 "$WORK/flood.json" | tr '\n' ' ')"
