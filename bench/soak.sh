@@ -23,6 +23,7 @@ while getopts "d:b:h" o; do
   esac
 done
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+source "$ROOT/bench/lib/stack-cpu.sh"   # stack_cpu_init, stack_part_pids
 FLOOD="$ROOT/../shared/bench/flood.py"
 WORK="$(mktemp -d /var/tmp/gw-soak.XXXXXX)"
 SINK_PORT=$((BASE_PORT + 99))
@@ -49,6 +50,7 @@ PIDS+=($!)
 log "starting the gateway"
 "$ROOT/gateway" up >"$WORK/up.log" 2>&1 || { cat "$WORK/up.log" >&2; exit 1; }
 ENV="$GATEWAY_DATA_DIR/run/stack.env"
+stack_cpu_init "$GATEWAY_DATA_DIR"
 declare -A PID HTTP
 for s in KAFKA SMTP_INGRESS POLICY_SERVICE QUEUE_SERVICE ADMIN_API; do
   PID[$s]=$(sed -n "s/^PID_$s=//p" "$ENV")
@@ -83,9 +85,8 @@ while until_end; do
     fi
     printf '%d\t%s\t%s\t%s\t%s\t%s\t%s\n' "$minute" "$s" "$rss" "$heap" "$fds" "$threads" "$(sink_count)"
   done
-  pg=$(pgrep -f -- "-D $GATEWAY_DATA_DIR/postgres" | head -1 || true)
-  if [[ -n "$pg" ]]; then
-    pg_all=("$pg" $(pgrep -P "$pg" || true))
+  pg_all=($(stack_part_pids postgres || true)) # none while PostgreSQL is not up
+  if [[ ${#pg_all[@]} -gt 0 ]]; then
     pss_kib=0 fds=0
     for p in "${pg_all[@]}"; do
       pss_kib=$((pss_kib + $(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)))
