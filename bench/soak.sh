@@ -73,27 +73,29 @@ PIDS+=($FLOOD_PID)
 
 printf 'minute\tprocess\trss_mib\theap_mib\tfds\tthreads\tsink_messages\n'
 minute=0
+fds_of() { ls "/proc/$1/fd" 2>/dev/null | wc -l; } # pid -> open descriptors
+row() { printf '%d\t%s\t%s\t%s\t%s\t%s\t%s\n' "$minute" "$@" "$(sink_count)"; } # process rss heap fds threads
 while until_end; do
   for s in KAFKA SMTP_INGRESS POLICY_SERVICE QUEUE_SERVICE ADMIN_API; do
     p=${PID[$s]}
     rss=$(awk '/^VmRSS/ {printf "%.0f", $2/1024}' "/proc/$p/status" 2>/dev/null || echo -)
-    fds=$(ls "/proc/$p/fd" 2>/dev/null | wc -l)
+    fds=$(fds_of "$p")
     threads=$(awk '/^Threads/ {print $2}' "/proc/$p/status" 2>/dev/null || echo -)
     heap=-
     if [[ -n "${HTTP[$s]}" ]]; then
       heap=$(curl -s "${HTTP[$s]}/q/metrics" | awk '/^jvm_memory_used_bytes\{.*area="heap"/ {sum += $NF} END {printf "%.0f", sum/1048576}')
     fi
-    printf '%d\t%s\t%s\t%s\t%s\t%s\t%s\n' "$minute" "$s" "$rss" "$heap" "$fds" "$threads" "$(sink_count)"
+    row "$s" "$rss" "$heap" "$fds" "$threads"
   done
   pg_all=($(stack_part_pids postgres || true)) # none while PostgreSQL is not up
   if [[ ${#pg_all[@]} -gt 0 ]]; then
     pss_kib=0 fds=0
     for p in "${pg_all[@]}"; do
       pss_kib=$((pss_kib + $(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || echo 0)))
-      fds=$((fds + $(ls "/proc/$p/fd" 2>/dev/null | wc -l)))
+      fds=$((fds + $(fds_of "$p")))
     done
     pss=$((pss_kib / 1024))
-    printf '%d\t%s\t%s\t%s\t%s\t%s\t%s\n' "$minute" POSTGRES "$pss" - "$fds" "${#pg_all[@]}" "$(sink_count)"
+    row POSTGRES "$pss" - "$fds" "${#pg_all[@]}"
   fi
   sleep 60
   minute=$((minute + 1))
